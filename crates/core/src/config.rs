@@ -1,0 +1,210 @@
+//! Configuration from the environment, validated at start.
+//!
+//! A missing or malformed value stops the start with a message naming the variable.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::crypto::Keyring;
+
+/// A configuration value that could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration variable {var}: {message}")]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub var: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// Where the product runs; production refuses unsafe defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// A laptop or a test run: safe defaults stand in for missing secrets, with a warning.
+    Development,
+    /// A real deployment: every secret must be given.
+    Production,
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One JSON object per line.
+    Json,
+    /// Human-readable lines.
+    Text,
+}
+
+/// Everything balcao reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `BALCAO_ENV`: `development` (default) or `production`.
+    pub environment: Environment,
+    /// `DATABASE_URL`: PostgreSQL; created at start when missing.
+    pub database_url: String,
+    /// `REDIS_URL`: optional; without it caches and limits are in-process.
+    pub redis_url: Option<String>,
+    /// `BALCAO_BIND`: the HTTP listen address.
+    pub bind: SocketAddr,
+    /// `BALCAO_DB_POOL_SIZE`: connections in the pool.
+    pub db_pool_size: usize,
+    /// `BALCAO_DB_STATEMENT_TIMEOUT_MS`: server-side statement timeout.
+    pub db_statement_timeout: Duration,
+    /// `BALCAO_DB_CONNECT_TIMEOUT_MS`: how long to wait for a pooled connection.
+    pub db_connect_timeout: Duration,
+    /// `BALCAO_SECRET_KEYS`: `kid:base64(32 bytes)` pairs, comma-separated; the first encrypts.
+    pub keyring: Keyring,
+    /// `BALCAO_SESSION_TTL_HOURS`: lifetime of a login session.
+    pub session_ttl: Duration,
+    /// `BALCAO_LOGIN_MAX_ATTEMPTS`: failed logins before an account is locked for a while.
+    pub login_max_attempts: i32,
+    /// `BALCAO_LOGIN_LOCKOUT_SECS`: how long a throttled account waits.
+    pub login_lockout: Duration,
+    /// `BALCAO_AUTH_CACHE_TTL_SECS`: how long a resolved credential is cached.
+    pub auth_cache_ttl: Duration,
+    /// `BALCAO_TOTP_ISSUER`: the issuer shown in authenticator apps.
+    pub totp_issuer: String,
+    /// `BALCAO_BODY_LIMIT_BYTES`: the largest request body accepted.
+    pub body_limit_bytes: usize,
+    /// `BALCAO_CORS_ORIGINS`: allowed browser origins, comma-separated (`*` for any).
+    pub cors_origins: Vec<String>,
+    /// `BALCAO_LOG_FORMAT`: `json` (default) or `text`.
+    pub log_format: LogFormat,
+    /// `BALCAO_HTTP_WORKERS`: HTTP worker threads (default: one per core).
+    pub http_workers: usize,
+    /// `BALCAO_WORKER_CONCURRENCY`: jobs one worker runs at once.
+    pub worker_concurrency: usize,
+    /// `BALCAO_JOB_LEASE_SECS`: how long a claimed job is held before another worker may take it.
+    pub job_lease: Duration,
+    /// `BALCAO_JOB_POLL_MS`: the longest a worker sleeps between queue checks.
+    pub job_poll_interval: Duration,
+    /// `BALCAO_SHUTDOWN_TIMEOUT_SECS`: how long shutdown waits for requests and jobs.
+    pub shutdown_timeout: Duration,
+}
+
+/// The database URL used when `DATABASE_URL` is unset.
+pub const DEFAULT_DATABASE_URL: &str = "postgres://localhost/balcao";
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_map(&std::env::vars().collect())
+    }
+
+    /// Reads configuration from a map of variables (the environment, or a test's).
+    pub fn from_map(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let env = Env(vars);
+        let environment = match env.get("BALCAO_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => return Err(env.error("BALCAO_ENV", format!("`{other}` is not development or production"))),
+        };
+        let keyring = match env.get("BALCAO_SECRET_KEYS") {
+            Some(spec) => Keyring::parse(&spec).map_err(|m| env.error("BALCAO_SECRET_KEYS", m))?,
+            None if environment == Environment::Production => {
+                return Err(env.error("BALCAO_SECRET_KEYS", "is required when BALCAO_ENV=production".into()));
+            }
+            None => Keyring::development(),
+        };
+        let log_format = match env.get("BALCAO_LOG_FORMAT").as_deref() {
+            None | Some("json") => LogFormat::Json,
+            Some("text") => LogFormat::Text,
+            Some(other) => return Err(env.error("BALCAO_LOG_FORMAT", format!("`{other}` is not json or text"))),
+        };
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        Ok(Self {
+            environment,
+            database_url: env.get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            redis_url: env.get("REDIS_URL"),
+            bind: env.parse("BALCAO_BIND", "127.0.0.1:8080".parse().map_err(|_| env.error("BALCAO_BIND", "bad default".into()))?)?,
+            db_pool_size: env.ranged("BALCAO_DB_POOL_SIZE", 10, 1, 1000)?,
+            db_statement_timeout: Duration::from_millis(env.ranged("BALCAO_DB_STATEMENT_TIMEOUT_MS", 5_000, 1, 3_600_000)?),
+            db_connect_timeout: Duration::from_millis(env.ranged("BALCAO_DB_CONNECT_TIMEOUT_MS", 5_000, 1, 600_000)?),
+            keyring,
+            session_ttl: Duration::from_secs(3600 * env.ranged("BALCAO_SESSION_TTL_HOURS", 720, 1, 24 * 365)?),
+            login_max_attempts: env.ranged("BALCAO_LOGIN_MAX_ATTEMPTS", 5, 1, 1000)?,
+            login_lockout: Duration::from_secs(env.ranged("BALCAO_LOGIN_LOCKOUT_SECS", 900, 1, 86_400)?),
+            auth_cache_ttl: Duration::from_secs(env.ranged("BALCAO_AUTH_CACHE_TTL_SECS", 30, 0, 3600)?),
+            totp_issuer: env.get("BALCAO_TOTP_ISSUER").unwrap_or_else(|| "balcao".to_owned()),
+            body_limit_bytes: env.ranged("BALCAO_BODY_LIMIT_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024)?,
+            cors_origins: env
+                .get("BALCAO_CORS_ORIGINS")
+                .map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+                .unwrap_or_default(),
+            log_format,
+            http_workers: env.ranged("BALCAO_HTTP_WORKERS", cores, 1, 256)?,
+            worker_concurrency: env.ranged("BALCAO_WORKER_CONCURRENCY", 4, 1, 256)?,
+            job_lease: Duration::from_secs(env.ranged("BALCAO_JOB_LEASE_SECS", 300, 1, 86_400)?),
+            job_poll_interval: Duration::from_millis(env.ranged("BALCAO_JOB_POLL_MS", 5_000, 10, 600_000)?),
+            shutdown_timeout: Duration::from_secs(env.ranged("BALCAO_SHUTDOWN_TIMEOUT_SECS", 30, 0, 3600)?),
+        })
+    }
+}
+
+struct Env<'a>(&'a HashMap<String, String>);
+
+impl Env<'_> {
+    fn get(&self, var: &str) -> Option<String> {
+        self.0.get(var).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    }
+
+    fn error(&self, var: &'static str, message: String) -> ConfigError {
+        ConfigError { var, message }
+    }
+
+    fn parse<T: FromStr>(&self, var: &'static str, default: T) -> Result<T, ConfigError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.get(var) {
+            None => Ok(default),
+            Some(raw) => raw.parse().map_err(|e| self.error(var, format!("`{raw}` is invalid: {e}"))),
+        }
+    }
+
+    fn ranged<T>(&self, var: &'static str, default: T, min: T, max: T) -> Result<T, ConfigError>
+    where
+        T: FromStr + PartialOrd + std::fmt::Display + Copy,
+        T::Err: std::fmt::Display,
+    {
+        let value = self.parse(var, default)?;
+        if value < min || value > max {
+            return Err(self.error(var, format!("{value} is outside {min}..={max}")));
+        }
+        Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let config = Config::from_map(&vars(&[])).map_err(|e| e.to_string());
+        let Ok(config) = config else { panic!("{config:?}") };
+        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
+        assert!(config.redis_url.is_none());
+    }
+
+    #[test]
+    fn bad_value_names_the_variable() {
+        let err = Config::from_map(&vars(&[("BALCAO_DB_POOL_SIZE", "lots")])).err().map(|e| e.to_string());
+        assert!(err.as_deref().is_some_and(|e| e.contains("BALCAO_DB_POOL_SIZE")), "{err:?}");
+        let err = Config::from_map(&vars(&[("BALCAO_BIND", "nowhere")])).err().map(|e| e.var);
+        assert_eq!(err, Some("BALCAO_BIND"));
+    }
+
+    #[test]
+    fn production_requires_keys() {
+        let err = Config::from_map(&vars(&[("BALCAO_ENV", "production")])).err().map(|e| e.var);
+        assert_eq!(err, Some("BALCAO_SECRET_KEYS"));
+    }
+}

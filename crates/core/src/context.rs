@@ -1,0 +1,18 @@
+//! The shared handles every service is built from.
+
+use std::sync::Arc;
+
+use crate::cache::SharedCache;
+use crate::config::Config;
+use crate::db::DbPool;
+
+/// The database pool, cache and configuration, cheap to clone.
+#[derive(Clone)]
+pub struct Core {
+    /// PostgreSQL pool.
+    pub pool: DbPool,
+    /// Redis or in-process cache.
+    pub cache: SharedCache,
+    /// Validated configuration.
+    pub config: Arc<Config>,
+}

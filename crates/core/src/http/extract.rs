@@ -1,0 +1,111 @@
+//! Request extractors: the caller ([`Authenticated`]) and the caller inside a store ([`StoreAccess`]).
+//!
+//! `StoreAccess` is the only place that checks membership or API key scope:
+//! another store's resources answer 404, a missing permission answers 403.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+
+use crate::auth::{self, Access};
+use crate::context::Core;
+use crate::error::{Error, Result};
+use crate::id::{StoreId, UserId};
+use crate::identity::Principal;
+use crate::tenancy::permissions::Permission;
+
+/// The bearer token of a request, if any.
+pub fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim().to_owned())
+}
+
+fn core(req: &HttpRequest) -> Result<Core> {
+    req.app_data::<web::Data<Core>>()
+        .map(|data| data.get_ref().clone())
+        .ok_or_else(|| Error::internal("Core is not registered as app data"))
+}
+
+async fn principal(req: &HttpRequest) -> Result<(Core, Principal, String)> {
+    let core = core(req)?;
+    let token = bearer_token(req).ok_or_else(|| {
+        Error::unauthenticated("missing_token", "Send `Authorization: Bearer <token>` with a session token or API key.")
+    })?;
+    let principal = auth::authenticate(&core, &token).await?;
+    Ok((core, principal, token))
+}
+
+/// A user signed in with a session token (API keys are refused).
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// The user.
+    pub user_id: UserId,
+    /// The bearer token, for logout.
+    pub token: String,
+}
+
+impl FromRequest for Authenticated {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            match principal(&req).await? {
+                (_, Principal::User { user_id, .. }, token) => Ok(Self { user_id, token }),
+                (_, Principal::ApiKey { .. }, _) => Err(Error::Forbidden { permission: "user session".into() }.into()),
+            }
+        })
+    }
+}
+
+/// The caller's access to the store named by the `{store_id}` path segment.
+#[derive(Debug, Clone)]
+pub struct StoreAccess {
+    /// The store.
+    pub store_id: StoreId,
+    /// Who is calling.
+    pub principal: Principal,
+    /// Role and permissions in this store.
+    pub access: Access,
+}
+
+impl StoreAccess {
+    /// Fails with 403 unless the caller holds `permission` here.
+    pub fn require(&self, permission: Permission) -> Result<()> {
+        if self.access.permissions.contains(&permission) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden { permission: permission.as_str().to_owned() })
+        }
+    }
+
+    /// The user calling, when it is a user rather than an API key.
+    pub fn user_id(&self) -> Option<UserId> {
+        match self.principal {
+            Principal::User { user_id, .. } => Some(user_id),
+            Principal::ApiKey { .. } => None,
+        }
+    }
+}
+
+impl FromRequest for StoreAccess {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let (core, principal, _) = principal(&req).await?;
+            let store_id: StoreId = req
+                .match_info()
+                .get("store_id")
+                .and_then(|raw| raw.parse().ok())
+                .ok_or_else(|| Error::not_found("store"))?;
+            let access = auth::store_access(&core, &principal, store_id).await?;
+            Ok(Self { store_id, principal, access })
+        })
+    }
+}

@@ -1,0 +1,87 @@
+//! HTTP for the core: problem responses, extractors, the idempotency middleware, and the
+//! identity and tenancy routes.
+
+pub mod extract;
+pub mod idempotency;
+pub mod identity;
+pub mod problem;
+pub mod stores;
+pub mod team;
+
+use std::sync::Arc;
+
+use actix_web::web;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use extract::{Authenticated, StoreAccess, bearer_token};
+pub use problem::{PROBLEM_JSON, json_config, path_config, problem_response, query_config};
+
+use crate::context::Core;
+use crate::identity::{IdentityService, PgIdentityService};
+use crate::tenancy::{ApiKeyService, MemberService, PgApiKeyService, PgMemberService, PgStoreService, StoreService};
+
+/// The core's services, as app data for its handlers.
+#[derive(Clone)]
+pub struct CoreServices {
+    /// Shared handles (the extractors read these).
+    pub core: web::Data<Core>,
+    /// Accounts and sessions.
+    pub identity: web::Data<dyn IdentityService>,
+    /// Stores.
+    pub stores: web::Data<dyn StoreService>,
+    /// Members and roles.
+    pub members: web::Data<dyn MemberService>,
+    /// API keys.
+    pub api_keys: web::Data<dyn ApiKeyService>,
+}
+
+impl CoreServices {
+    /// The PostgreSQL implementations on `core`.
+    pub fn new(core: Core) -> Self {
+        let identity: Arc<dyn IdentityService> = Arc::new(PgIdentityService::new(core.clone()));
+        let stores: Arc<dyn StoreService> = Arc::new(PgStoreService::new(core.clone()));
+        let members: Arc<dyn MemberService> = Arc::new(PgMemberService::new(core.clone()));
+        let api_keys: Arc<dyn ApiKeyService> = Arc::new(PgApiKeyService::new(core.clone()));
+        Self {
+            core: web::Data::new(core),
+            identity: web::Data::from(identity),
+            stores: web::Data::from(stores),
+            members: web::Data::from(members),
+            api_keys: web::Data::from(api_keys),
+        }
+    }
+
+    /// Registers the services as app data.
+    pub fn register(&self, cfg: &mut ServiceConfig) {
+        cfg.app_data(self.core.clone())
+            .app_data(self.identity.clone())
+            .app_data(self.stores.clone())
+            .app_data(self.members.clone())
+            .app_data(self.api_keys.clone());
+    }
+}
+
+/// Registers the identity and tenancy routes (mount under `/v1`).
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(identity::signup)
+        .service(identity::login)
+        .service(identity::logout)
+        .service(identity::me)
+        .service(identity::start_totp)
+        .service(identity::confirm_totp)
+        .service(identity::disable_totp)
+        .service(stores::create_store)
+        .service(stores::list_stores)
+        .service(stores::get_store)
+        .service(stores::update_store)
+        .service(stores::delete_store)
+        .service(team::list_members)
+        .service(team::add_member)
+        .service(team::update_member)
+        .service(team::remove_member)
+        .service(team::list_roles)
+        .service(team::create_role)
+        .service(team::list_api_keys)
+        .service(team::create_api_key)
+        .service(team::revoke_api_key);
+}

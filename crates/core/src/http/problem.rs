@@ -1,0 +1,103 @@
+//! [`Error`] as an RFC 9457 problem response, and extractor configs that answer with problems.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, error, web};
+
+use crate::error::{Error, FieldError, Problem};
+
+/// The problem media type.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A problem response with the given status and body.
+pub fn problem_response(problem: &Problem) -> HttpResponse {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    HttpResponse::build(status).insert_header((header::CONTENT_TYPE, PROBLEM_JSON)).json(problem)
+}
+
+impl ResponseError for Error {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Error::Internal(message) => tracing::error!(error = %message, "internal error"),
+            Error::Unavailable(message) => tracing::warn!(error = %message, "dependency unavailable"),
+            _ => {}
+        }
+        let mut response = problem_response(&self.problem());
+        let headers = response.headers_mut();
+        match self {
+            Error::TooManyRequests { retry_after_secs, .. } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            Error::Unavailable(_) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
+            Error::Unauthenticated { .. } => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+fn json_error(err: error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    use error::JsonPayloadError as J;
+    let problem = match &err {
+        J::ContentType => Problem::new(415, "unsupported_media_type", "Send the body as application/json.", Vec::new()),
+        J::OverflowKnownLength { .. } | J::Overflow { .. } => {
+            Problem::new(413, "payload_too_large", "The body is larger than this server accepts.", Vec::new())
+        }
+        // Well-formed JSON of the wrong shape: name the field serde names.
+        J::Deserialize(inner) if inner.is_data() => {
+            let message = inner.to_string();
+            Error::Validation(vec![FieldError::new(field_from_serde(&message), "invalid", message)]).problem()
+        }
+        other => Problem::new(400, "malformed_json", format!("The body is not valid JSON: {other}"), Vec::new()),
+    };
+    error::InternalError::from_response(err, problem_response(&problem)).into()
+}
+
+/// Picks the field name out of a serde message like "missing field `email` at line 1".
+fn field_from_serde(message: &str) -> String {
+    message.split('`').nth(1).map(str::to_owned).unwrap_or_else(|| "body".to_owned())
+}
+
+fn path_error(_err: error::PathError, _req: &HttpRequest) -> actix_web::Error {
+    // A malformed id in the path names nothing that exists.
+    Error::not_found("resource").into()
+}
+
+fn query_error(err: error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let message = err.to_string();
+    Error::Validation(vec![FieldError::new(field_from_serde(&message), "invalid", message)]).into()
+}
+
+/// JSON body config: limit, and problem bodies for malformed JSON (400), wrong type (415), too large (413), wrong shape (422).
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default().limit(limit).error_handler(json_error)
+}
+
+/// Path config: a malformed path parameter answers 404.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(path_error)
+}
+
+/// Query config: a bad query parameter answers 422 naming it.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(query_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_field_names() {
+        assert_eq!(field_from_serde("missing field `email` at line 1 column 2"), "email");
+        assert_eq!(field_from_serde("expected a string"), "body");
+    }
+}

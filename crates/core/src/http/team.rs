@@ -1,0 +1,123 @@
+//! Handlers for members, roles and API keys.
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+
+use super::extract::StoreAccess;
+use crate::error::Result;
+use crate::id::{ApiKeyId, UserId};
+use crate::pagination::{Page, PageParams};
+use crate::tenancy::{
+    AddMember, ApiKey, ApiKeyService, CreateApiKey, CreateRole, CreatedApiKey, Invitation, Member, MemberAdded,
+    MemberService, Permission, Role, UpdateMember,
+};
+
+type Members = web::Data<dyn MemberService>;
+type ApiKeys = web::Data<dyn ApiKeyService>;
+
+/// The store's members.
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store"), PageParams),
+    responses((status = 200, description = "A page of members", body = Page<Member>)))]
+#[get("/stores/{store_id}/members")]
+pub async fn list_members(members: Members, access: StoreAccess, page: web::Query<PageParams>) -> Result<web::Json<Page<Member>>> {
+    access.require(Permission::MembersRead)?;
+    Ok(web::Json(members.list(access.store_id, &page).await?))
+}
+
+/// Add a registered user as a member, or invite an email that is not registered yet.
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+    request_body = AddMember, responses(
+    (status = 201, description = "The user is now a member", body = Member),
+    (status = 202, description = "The email is not registered: an invitation waits for its signup", body = Invitation),
+    (status = 409, description = "Already a member", body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[post("/stores/{store_id}/members")]
+pub async fn add_member(members: Members, access: StoreAccess, body: web::Json<AddMember>) -> Result<HttpResponse> {
+    access.require(Permission::MembersManage)?;
+    Ok(match members.add(access.store_id, &access.access, access.user_id(), body.into_inner()).await? {
+        MemberAdded::Member(member) => HttpResponse::Created().json(member),
+        MemberAdded::Invitation(invitation) => HttpResponse::Accepted().json(invitation),
+    })
+}
+
+/// Change a member's role.
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(
+    ("store_id" = uuid::Uuid, Path, description = "The store"), ("user_id" = uuid::Uuid, Path, description = "The member")),
+    request_body = UpdateMember, responses(
+    (status = 200, description = "The member", body = Member),
+    (status = 409, description = "The last owner cannot be demoted", body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[patch("/stores/{store_id}/members/{user_id}")]
+pub async fn update_member(
+    members: Members,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, UserId)>,
+    body: web::Json<UpdateMember>,
+) -> Result<web::Json<Member>> {
+    access.require(Permission::MembersManage)?;
+    Ok(web::Json(members.update(access.store_id, &access.access, path.1, body.into_inner()).await?))
+}
+
+/// Remove a member.
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(
+    ("store_id" = uuid::Uuid, Path, description = "The store"), ("user_id" = uuid::Uuid, Path, description = "The member")),
+    responses(
+    (status = 204, description = "Removed"),
+    (status = 409, description = "The last owner cannot be removed", body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[delete("/stores/{store_id}/members/{user_id}")]
+pub async fn remove_member(members: Members, access: StoreAccess, path: web::Path<(uuid::Uuid, UserId)>) -> Result<HttpResponse> {
+    access.require(Permission::MembersManage)?;
+    members.remove(access.store_id, &access.access, path.1).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Built-in and custom roles.
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+    responses((status = 200, description = "Every role", body = Vec<Role>)))]
+#[get("/stores/{store_id}/roles")]
+pub async fn list_roles(members: Members, access: StoreAccess) -> Result<web::Json<Vec<Role>>> {
+    access.require(Permission::MembersRead)?;
+    Ok(web::Json(members.roles(access.store_id).await?))
+}
+
+/// Create a custom role naming permissions.
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+    request_body = CreateRole, responses(
+    (status = 201, description = "The role", body = Role),
+    (status = 409, description = "The name is taken", body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[post("/stores/{store_id}/roles")]
+pub async fn create_role(members: Members, access: StoreAccess, body: web::Json<CreateRole>) -> Result<HttpResponse> {
+    access.require(Permission::MembersManage)?;
+    Ok(HttpResponse::Created().json(members.create_role(access.store_id, body.into_inner()).await?))
+}
+
+/// The store's live API keys (never their secrets).
+#[utoipa::path(tag = "api-keys", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store"), PageParams),
+    responses((status = 200, description = "A page of keys", body = Page<ApiKey>)))]
+#[get("/stores/{store_id}/api-keys")]
+pub async fn list_api_keys(keys: ApiKeys, access: StoreAccess, page: web::Query<PageParams>) -> Result<web::Json<Page<ApiKey>>> {
+    access.require(Permission::ApiKeysManage)?;
+    Ok(web::Json(keys.list(access.store_id, &page).await?))
+}
+
+/// Create an API key; its `secret` is in this response only.
+#[utoipa::path(tag = "api-keys", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+    request_body = CreateApiKey, responses((status = 201, description = "The key and its secret", body = CreatedApiKey)))]
+#[post("/stores/{store_id}/api-keys")]
+pub async fn create_api_key(keys: ApiKeys, access: StoreAccess, body: web::Json<CreateApiKey>) -> Result<HttpResponse> {
+    access.require(Permission::ApiKeysManage)?;
+    let created = keys.create(access.store_id, &access.access, access.user_id(), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// Revoke an API key at once.
+#[utoipa::path(tag = "api-keys", security(("bearer" = [])), params(
+    ("store_id" = uuid::Uuid, Path, description = "The store"), ("key_id" = uuid::Uuid, Path, description = "The key")),
+    responses((status = 204, description = "Revoked")))]
+#[delete("/stores/{store_id}/api-keys/{key_id}")]
+pub async fn revoke_api_key(keys: ApiKeys, access: StoreAccess, path: web::Path<(uuid::Uuid, ApiKeyId)>) -> Result<HttpResponse> {
+    access.require(Permission::ApiKeysManage)?;
+    keys.revoke(access.store_id, path.1).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

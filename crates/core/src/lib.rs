@@ -1,0 +1,42 @@
+//! balcao-core: the kernel every balcao crate stands on.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`id`] | UUIDv7 id newtypes per entity |
+//! | [`money`] | integer minor units with a currency |
+//! | [`error`] | the one error enum and its problem document |
+//! | [`config`] | configuration from the environment |
+//! | [`db`] | the PostgreSQL pool, migrations, database creation |
+//! | [`cache`] | Redis or in-process cache that never fails a request |
+//! | [`crypto`] | AES-256-GCM with key ids, HMAC, tokens, constant-time compare |
+//! | [`pagination`] | opaque keyset cursors |
+//! | [`identity`] | users, argon2id passwords, sessions, TOTP |
+//! | [`tenancy`] | stores, members, roles, permissions, API keys |
+//! | [`auth`] | bearer tokens to principals to store access |
+//! | [`events`] | the transactional outbox and its dispatcher |
+//! | [`jobs`] | the PostgreSQL job queue and worker |
+//! | [`idempotency`] | Idempotency-Key storage and replay |
+//! | [`http`] | actix extractors, problem responses, routes (feature `http`) |
+
+pub mod auth;
+pub mod cache;
+pub mod config;
+pub mod context;
+pub mod crypto;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod id;
+pub mod idempotency;
+pub mod identity;
+pub mod jobs;
+pub mod money;
+pub mod pagination;
+pub mod schema;
+pub mod tenancy;
+
+#[cfg(feature = "http")]
+pub mod http;
+
+pub use context::Core;
+pub use error::{Error, Result};

@@ -1,0 +1,305 @@
+//! Members, custom roles and invitations.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+use super::model::{AddMember, CreateRole, Invitation, Member, MemberAdded, Role, RoleRow, UpdateMember};
+use super::permissions::{BuiltinRole, Permission, parse_list};
+use crate::auth::{self, Access};
+use crate::context::Core;
+use crate::db::lower;
+use crate::error::{Error, Result, Validator, is_unique_violation};
+use crate::id::{InvitationId, RoleId, StoreId, UserId};
+use crate::identity::service::normalize_email;
+use crate::pagination::{Page, PageParams};
+use crate::schema::{invitations, roles, store_members, stores, users};
+
+/// Who belongs to a store and what they may do.
+#[async_trait]
+pub trait MemberService: Send + Sync {
+    /// Members, ordered by user id.
+    async fn list(&self, store: StoreId, page: &PageParams) -> Result<Page<Member>>;
+    /// Adds a registered user, or invites an unknown email.
+    async fn add(&self, store: StoreId, actor: &Access, invited_by: Option<UserId>, req: AddMember) -> Result<MemberAdded>;
+    /// Changes a member's role.
+    async fn update(&self, store: StoreId, actor: &Access, user: UserId, req: UpdateMember) -> Result<Member>;
+    /// Removes a member; the last owner cannot be removed or demoted.
+    async fn remove(&self, store: StoreId, actor: &Access, user: UserId) -> Result<()>;
+    /// Built-in and custom roles.
+    async fn roles(&self, store: StoreId) -> Result<Vec<Role>>;
+    /// Creates a custom role.
+    async fn create_role(&self, store: StoreId, req: CreateRole) -> Result<Role>;
+}
+
+/// [`MemberService`] on PostgreSQL.
+pub struct PgMemberService {
+    core: Core,
+}
+
+impl PgMemberService {
+    /// A service on the shared handles.
+    pub fn new(core: Core) -> Self {
+        Self { core }
+    }
+}
+
+type MemberTuple = (uuid::Uuid, String, String, String, DateTime<Utc>);
+
+fn member((user_id, email, name, role, created_at): MemberTuple) -> Member {
+    Member { user_id: UserId(user_id), email, name, role, created_at }
+}
+
+async fn load_member(conn: &mut AsyncPgConnection, store: StoreId, user: UserId) -> Result<Member> {
+    let row: Option<MemberTuple> = store_members::table
+        .inner_join(users::table.on(users::id.eq(store_members::user_id)))
+        .filter(store_members::store_id.eq(store.uuid()))
+        .filter(store_members::user_id.eq(user.uuid()))
+        .select((users::id, users::email, users::name, store_members::role, store_members::created_at))
+        .first(conn)
+        .await
+        .optional()?;
+    row.map(member).ok_or_else(|| Error::not_found("member"))
+}
+
+/// Checks a role name exists in the store (built-in or custom).
+async fn check_role(conn: &mut AsyncPgConnection, store: StoreId, role: &str) -> Result<()> {
+    if BuiltinRole::parse(role).is_some() {
+        return Ok(());
+    }
+    let exists: i64 = roles::table
+        .filter(roles::store_id.eq(store.uuid()))
+        .filter(roles::name.eq(role))
+        .count()
+        .get_result(conn)
+        .await?;
+    if exists == 0 {
+        return Err(Error::field("role", "unknown_role", format!("`{role}` is neither a built-in nor a custom role")));
+    }
+    Ok(())
+}
+
+fn is_owner(actor: &Access) -> bool {
+    actor.role.as_deref() == Some(BuiltinRole::Owner.as_str())
+}
+
+fn require_owner_for(actor: &Access, roles: &[&str]) -> Result<()> {
+    if roles.contains(&BuiltinRole::Owner.as_str()) && !is_owner(actor) {
+        return Err(Error::Forbidden { permission: "owner role".into() });
+    }
+    Ok(())
+}
+
+/// Locks the store row and fails when `user` is its only owner.
+async fn guard_last_owner(conn: &mut AsyncPgConnection, store: StoreId, user: UserId) -> Result<()> {
+    let _: uuid::Uuid = stores::table.find(store.uuid()).select(stores::id).for_update().first(conn).await?;
+    let owners: Vec<uuid::Uuid> = store_members::table
+        .filter(store_members::store_id.eq(store.uuid()))
+        .filter(store_members::role.eq(BuiltinRole::Owner.as_str()))
+        .select(store_members::user_id)
+        .load(conn)
+        .await?;
+    if owners == [user.uuid()] {
+        return Err(Error::Conflict {
+            code: "last_owner",
+            detail: "A store needs at least one owner: make someone else owner first.".into(),
+            field: None,
+        });
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl MemberService for PgMemberService {
+    async fn list(&self, store: StoreId, page: &PageParams) -> Result<Page<Member>> {
+        let req = page.parse::<uuid::Uuid>()?;
+        let mut conn = self.core.pool.get().await?;
+        let mut query = store_members::table
+            .inner_join(users::table.on(users::id.eq(store_members::user_id)))
+            .filter(store_members::store_id.eq(store.uuid()))
+            .select((users::id, users::email, users::name, store_members::role, store_members::created_at))
+            .order(store_members::user_id.asc())
+            .limit(req.fetch_limit())
+            .into_boxed();
+        if let Some(after) = req.after {
+            query = query.filter(store_members::user_id.gt(after));
+        }
+        let rows: Vec<MemberTuple> = query.load(&mut conn).await?;
+        Ok(req.page(rows, |r| r.0)?.map(member))
+    }
+
+    async fn add(&self, store: StoreId, actor: &Access, invited_by: Option<UserId>, req: AddMember) -> Result<MemberAdded> {
+        let email = normalize_email(&req.email);
+        let mut v = Validator::new();
+        v.check(email.contains('@') && email.len() <= 254, "email", "invalid_format", "must be an email address");
+        v.finish()?;
+        require_owner_for(actor, &[&req.role])?;
+        let mut conn = self.core.pool.get().await?;
+        check_role(&mut conn, store, &req.role).await?;
+        let user: Option<uuid::Uuid> =
+            users::table.filter(lower(users::email).eq(&email)).select(users::id).first(&mut conn).await.optional()?;
+        let Some(user) = user else {
+            let expires_at = Utc::now() + chrono::Duration::days(14);
+            let id = InvitationId::new();
+            diesel::insert_into(invitations::table)
+                .values((
+                    invitations::store_id.eq(store.uuid()),
+                    invitations::id.eq(id.uuid()),
+                    invitations::email.eq(&email),
+                    invitations::role.eq(&req.role),
+                    invitations::invited_by.eq(invited_by.map(UserId::uuid)),
+                    invitations::expires_at.eq(expires_at),
+                ))
+                .execute(&mut conn)
+                .await?;
+            return Ok(MemberAdded::Invitation(Invitation { id, email, role: req.role, expires_at }));
+        };
+        diesel::insert_into(store_members::table)
+            .values((
+                store_members::store_id.eq(store.uuid()),
+                store_members::user_id.eq(user),
+                store_members::role.eq(&req.role),
+            ))
+            .execute(&mut conn)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e, "store_members_pkey") {
+                    Error::conflict("already_member", "email", "This user is already a member of the store.")
+                } else {
+                    e.into()
+                }
+            })?;
+        auth::forget_access(&self.core, store, UserId(user)).await;
+        Ok(MemberAdded::Member(load_member(&mut conn, store, UserId(user)).await?))
+    }
+
+    async fn update(&self, store: StoreId, actor: &Access, user: UserId, req: UpdateMember) -> Result<Member> {
+        let mut conn = self.core.pool.get().await?;
+        let current = load_member(&mut conn, store, user).await?;
+        require_owner_for(actor, &[&req.role, &current.role])?;
+        check_role(&mut conn, store, &req.role).await?;
+        conn.transaction::<_, Error, _>(async |conn| {
+            if current.role == BuiltinRole::Owner.as_str() && req.role != current.role {
+                guard_last_owner(conn, store, user).await?;
+            }
+            diesel::update(
+                store_members::table
+                    .filter(store_members::store_id.eq(store.uuid()))
+                    .filter(store_members::user_id.eq(user.uuid())),
+            )
+            .set((store_members::role.eq(&req.role), store_members::updated_at.eq(Utc::now())))
+            .execute(conn)
+            .await?;
+            Ok(())
+        })
+        .await?;
+        auth::forget_access(&self.core, store, user).await;
+        load_member(&mut conn, store, user).await
+    }
+
+    async fn remove(&self, store: StoreId, actor: &Access, user: UserId) -> Result<()> {
+        let mut conn = self.core.pool.get().await?;
+        let current = load_member(&mut conn, store, user).await?;
+        require_owner_for(actor, &[&current.role])?;
+        conn.transaction::<_, Error, _>(async |conn| {
+            if current.role == BuiltinRole::Owner.as_str() {
+                guard_last_owner(conn, store, user).await?;
+            }
+            diesel::delete(
+                store_members::table
+                    .filter(store_members::store_id.eq(store.uuid()))
+                    .filter(store_members::user_id.eq(user.uuid())),
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        })
+        .await?;
+        auth::forget_access(&self.core, store, user).await;
+        Ok(())
+    }
+
+    async fn roles(&self, store: StoreId) -> Result<Vec<Role>> {
+        let mut conn = self.core.pool.get().await?;
+        let custom: Vec<RoleRow> = roles::table
+            .filter(roles::store_id.eq(store.uuid()))
+            .order(roles::name.asc())
+            .select(RoleRow::as_select())
+            .load(&mut conn)
+            .await?;
+        let builtin = [BuiltinRole::Owner, BuiltinRole::Admin, BuiltinRole::Staff, BuiltinRole::Viewer]
+            .into_iter()
+            .map(|r| Role { id: None, name: r.as_str().to_owned(), builtin: true, permissions: r.permissions() });
+        Ok(builtin.chain(custom.into_iter().map(role_from_row)).collect())
+    }
+
+    async fn create_role(&self, store: StoreId, req: CreateRole) -> Result<Role> {
+        let mut v = Validator::new();
+        let name_ok = (2..=40).contains(&req.name.len())
+            && req.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        v.check(name_ok, "name", "invalid_format", "must be 2-40 lowercase letters, digits, - or _");
+        v.check(BuiltinRole::parse(&req.name).is_none(), "name", "reserved", "is the name of a built-in role");
+        v.check(!req.permissions.is_empty(), "permissions", "required", "must name at least one permission");
+        v.finish()?;
+        let permissions = parse_list(&req.permissions, "permissions")?;
+        let names: Vec<String> = permissions.iter().map(|p| p.as_str().to_owned()).collect();
+        let mut conn = self.core.pool.get().await?;
+        let row: RoleRow = diesel::insert_into(roles::table)
+            .values((
+                roles::store_id.eq(store.uuid()),
+                roles::id.eq(RoleId::new().uuid()),
+                roles::name.eq(&req.name),
+                roles::permissions.eq(&names),
+            ))
+            .returning(RoleRow::as_returning())
+            .get_result(&mut conn)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e, "roles_store_name_key") {
+                    Error::conflict("role_exists", "name", "A role with this name already exists.")
+                } else {
+                    e.into()
+                }
+            })?;
+        Ok(role_from_row(row))
+    }
+}
+
+fn role_from_row(row: RoleRow) -> Role {
+    Role {
+        id: Some(RoleId(row.id)),
+        name: row.name,
+        builtin: false,
+        permissions: row.permissions.iter().filter_map(|p| Permission::parse(p)).collect(),
+    }
+}
+
+/// Turns a new user's pending invitations into memberships (called inside signup's transaction).
+pub async fn accept_for(conn: &mut AsyncPgConnection, user: UserId, email: &str) -> Result<()> {
+    let pending: Vec<(uuid::Uuid, uuid::Uuid, String)> = invitations::table
+        .inner_join(stores::table.on(stores::id.eq(invitations::store_id)))
+        .filter(lower(invitations::email).eq(email))
+        .filter(invitations::accepted_at.is_null())
+        .filter(invitations::expires_at.gt(Utc::now()))
+        .filter(stores::deleted_at.is_null())
+        .select((invitations::store_id, invitations::id, invitations::role))
+        .load(conn)
+        .await?;
+    for (store_id, id, role) in pending {
+        diesel::insert_into(store_members::table)
+            .values((
+                store_members::store_id.eq(store_id),
+                store_members::user_id.eq(user.uuid()),
+                store_members::role.eq(&role),
+            ))
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+        diesel::update(invitations::table.filter(invitations::store_id.eq(store_id)).filter(invitations::id.eq(id)))
+            .set(invitations::accepted_at.eq(Utc::now()))
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,243 @@
+//! Stores, members, roles, invitations and API keys: rows and API types.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::permissions::Permission;
+use crate::id::{ApiKeyId, InvitationId, RoleId, StoreId, UserId};
+use crate::schema::{api_keys, roles, stores};
+
+/// A store row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = stores)]
+pub struct StoreRow {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub slug: String,
+    pub timezone: String,
+    pub currency: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// A store: the tenant everything else belongs to.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Store {
+    /// The store's id.
+    pub id: StoreId,
+    /// Display name.
+    #[schema(example = "Doceria da Ana")]
+    pub name: String,
+    /// Unique URL name used by the storefront.
+    #[schema(example = "doceria-da-ana")]
+    pub slug: String,
+    /// IANA time zone for business hours and reports.
+    #[schema(example = "America/Sao_Paulo")]
+    pub timezone: String,
+    /// ISO 4217 currency of prices.
+    #[schema(example = "BRL")]
+    pub currency: String,
+    /// When the store was created.
+    pub created_at: DateTime<Utc>,
+    /// When the store last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<StoreRow> for Store {
+    fn from(row: StoreRow) -> Self {
+        Self {
+            id: StoreId(row.id),
+            name: row.name,
+            slug: row.slug,
+            timezone: row.timezone,
+            currency: row.currency,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// `POST /v1/stores`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CreateStore {
+    /// Display name, 1 to 100 characters.
+    pub name: String,
+    /// 3 to 48 lowercase letters, digits and hyphens; unique.
+    pub slug: String,
+    /// IANA time zone (default `America/Sao_Paulo`).
+    pub timezone: Option<String>,
+    /// ISO 4217 currency (default `BRL`).
+    pub currency: Option<String>,
+}
+
+/// `PATCH /v1/stores/{store_id}`: only the fields given change.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct UpdateStore {
+    /// Display name.
+    pub name: Option<String>,
+    /// URL name.
+    pub slug: Option<String>,
+    /// IANA time zone.
+    pub timezone: Option<String>,
+}
+
+/// A member of a store.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Member {
+    /// The user.
+    pub user_id: UserId,
+    /// The user's email.
+    pub email: String,
+    /// The user's name.
+    pub name: String,
+    /// `owner`, `admin`, `staff`, `viewer` or a custom role's name.
+    pub role: String,
+    /// When the user joined the store.
+    pub created_at: DateTime<Utc>,
+}
+
+/// `POST /v1/stores/{store_id}/members`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AddMember {
+    /// A registered user's email, or anyone's (they get an invitation).
+    pub email: String,
+    /// A built-in role or a custom role's name.
+    pub role: String,
+}
+
+/// `PATCH /v1/stores/{store_id}/members/{user_id}`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct UpdateMember {
+    /// The new role.
+    pub role: String,
+}
+
+/// An invitation for an email not yet registered; accepted at signup.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Invitation {
+    /// The invitation's id.
+    pub id: InvitationId,
+    /// Who is invited.
+    pub email: String,
+    /// The role they get on signup.
+    pub role: String,
+    /// When the invitation lapses.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The result of adding a member.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum MemberAdded {
+    /// The user existed and is now a member.
+    Member(Member),
+    /// The email is not registered; an invitation waits for its signup.
+    Invitation(Invitation),
+}
+
+/// A custom role row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = roles)]
+pub struct RoleRow {
+    pub store_id: uuid::Uuid,
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub permissions: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A role: built-in or custom.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Role {
+    /// The custom role's id; null for built-in roles.
+    pub id: Option<RoleId>,
+    /// The role's name, as used in `members[].role`.
+    pub name: String,
+    /// Whether the role is built in.
+    pub builtin: bool,
+    /// What the role may do.
+    pub permissions: Vec<Permission>,
+}
+
+/// `POST /v1/stores/{store_id}/roles`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CreateRole {
+    /// 2 to 40 lowercase letters, digits, `-` or `_`; not a built-in name.
+    pub name: String,
+    /// Permission names such as `catalog:write`.
+    pub permissions: Vec<String>,
+}
+
+/// An API key row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_keys)]
+pub struct ApiKeyRow {
+    pub store_id: uuid::Uuid,
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub prefix: String,
+    pub secret_hash: String,
+    pub scopes: Vec<String>,
+    pub created_by: Option<uuid::Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// An API key, without its secret.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ApiKey {
+    /// The key's id.
+    pub id: ApiKeyId,
+    /// A label.
+    pub name: String,
+    /// The public part that identifies the key, e.g. `bk_3f9a2c7d1e0b`.
+    pub prefix: String,
+    /// What the key may do.
+    pub scopes: Vec<Permission>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it was last used (updated at most once a minute).
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// When it stops working, if ever.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl From<ApiKeyRow> for ApiKey {
+    fn from(row: ApiKeyRow) -> Self {
+        Self {
+            id: ApiKeyId(row.id),
+            name: row.name,
+            prefix: row.prefix,
+            scopes: row.scopes.iter().filter_map(|s| Permission::parse(s)).collect(),
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+            expires_at: row.expires_at,
+        }
+    }
+}
+
+/// `POST /v1/stores/{store_id}/api-keys`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CreateApiKey {
+    /// A label, 1 to 100 characters.
+    pub name: String,
+    /// Permissions for the key (default: all of the creator's, within what the creator holds).
+    pub scopes: Option<Vec<String>>,
+    /// When the key stops working (must be in the future).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A new API key: the only time its secret is shown.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreatedApiKey {
+    /// The key's details, `id` included.
+    #[serde(flatten)]
+    pub key: ApiKey,
+    /// The full bearer secret; store it now, it cannot be shown again.
+    pub secret: String,
+}

@@ -1,0 +1,11 @@
+DROP TABLE idempotency_keys;
+DROP TABLE jobs;
+DROP TABLE outbox_events;
+DROP TABLE api_keys;
+DROP TABLE invitations;
+DROP TABLE store_members;
+DROP TABLE roles;
+DROP TABLE stores;
+DROP TABLE sessions;
+DROP TABLE recovery_codes;
+DROP TABLE users;
