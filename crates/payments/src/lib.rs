@@ -1,1 +1,10 @@
-//! placeholder
+//! balcao-payments: PIX, boleto and card payments through providers, with refunds, splits and reconciliation.
+//!
+//! Module map:
+//! - [`http`] (feature `http`): `configure`, which registers this crate's routes under `/v1`.
+//!
+//! The crate stands on `balcao-core` for ids, errors, the database, events and jobs;
+//! its areas each get `model`, `service` and `http` modules as they are built.
+
+#[cfg(feature = "http")]
+pub mod http;

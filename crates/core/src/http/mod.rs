@@ -50,15 +50,6 @@ impl CoreServices {
             api_keys: web::Data::from(api_keys),
         }
     }
-
-    /// Registers the services as app data.
-    pub fn register(&self, cfg: &mut ServiceConfig) {
-        cfg.app_data(self.core.clone())
-            .app_data(self.identity.clone())
-            .app_data(self.stores.clone())
-            .app_data(self.members.clone())
-            .app_data(self.api_keys.clone());
-    }
 }
 
 /// Registers the identity and tenancy routes (mount under `/v1`).

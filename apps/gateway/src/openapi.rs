@@ -1,0 +1,104 @@
+//! The OpenAPI document, collected from the real handlers, with the bearer scheme and every error response.
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, OpenApi as OpenApiDoc, Ref, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
+
+use balcao_core::error::Problem;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "balcao API",
+        description = "The backend for Brazilian stores that sell over WhatsApp, Instagram and the web. \
+            Errors are RFC 9457 problem documents with a stable `code`; lists use keyset cursors; \
+            money is integer minor units.",
+        license(name = "Proprietary"),
+    ),
+    components(schemas(Problem)),
+    modifiers(&BearerScheme),
+    tags(
+        (name = "identity", description = "Signup, login, sessions and two-factor authentication"),
+        (name = "stores", description = "Stores: the tenants"),
+        (name = "members", description = "Members, roles and permissions"),
+        (name = "api-keys", description = "Store API keys"),
+        (name = "platform", description = "Health, metrics and this document"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A session token from `POST /v1/auth/login` or a store API key (`bk_...`)."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Adds the problem responses every operation can give, so clients know every error shape.
+struct ProblemResponses;
+
+fn problem(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content("application/problem+json", Content::new(Some(Ref::from_schema_name("Problem"))))
+        .build()
+}
+
+fn add_problems(path: &str, op: &mut Operation) {
+    let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+    let has_body = op.request_body.is_some();
+    let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let mut wanted: Vec<(&str, &str)> = Vec::new();
+    if has_body {
+        wanted.push(("400", "Malformed JSON"));
+        wanted.push(("413", "Body too large"));
+        wanted.push(("415", "Body is not application/json"));
+    }
+    if has_body || has_params {
+        wanted.push(("422", "Invalid input; `errors` names each field"));
+    }
+    if secured {
+        wanted.push(("401", "Missing, expired or revoked credentials"));
+        wanted.push(("403", "A permission this action needs is missing"));
+    }
+    if path.contains('{') {
+        wanted.push(("404", "Not found (or in another store)"));
+    }
+    wanted.push(("429", "Too many requests; see Retry-After"));
+    wanted.push(("500", "Unexpected error"));
+    wanted.push(("503", "A dependency is unavailable; see Retry-After"));
+    for (status, description) in wanted {
+        op.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(description).into());
+    }
+}
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for op in [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete]
+                .into_iter()
+                .flatten()
+            {
+                add_problems(path, op);
+            }
+        }
+    }
+}
+
+/// Applies the document-wide modifiers to a collected document.
+pub fn finish(mut doc: OpenApiDoc) -> OpenApiDoc {
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    ProblemResponses.modify(&mut doc);
+    doc
+}

@@ -1,0 +1,160 @@
+//! Platform routes: health, metrics, the OpenAPI document, the docs page, and 404/405 answers.
+
+use actix_web::dev::ResourceDef;
+use actix_web::http::{Method, header};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use balcao_core::Core;
+use balcao_core::error::Problem;
+use balcao_core::http::problem_response;
+
+use crate::metrics::Metrics;
+
+/// The OpenAPI document as served, and the docs page built from it.
+pub struct Spec {
+    json: String,
+    docs_html: String,
+}
+
+impl Spec {
+    /// Serialises the document once.
+    pub fn new(doc: &utoipa::openapi::OpenApi) -> Result<Self, String> {
+        let json = doc.to_pretty_json().map_err(|e| e.to_string())?;
+        let docs_html = utoipa_scalar::Scalar::new(doc.clone()).to_html().replace("$title", "balcao API");
+        Ok(Self { json, docs_html })
+    }
+
+    /// The document as pretty JSON.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+}
+
+/// Every route pattern with its methods, to answer 405 (with `Allow`) rather than 404.
+pub struct RouteTable {
+    routes: Vec<(ResourceDef, Vec<Method>)>,
+}
+
+impl RouteTable {
+    /// Reads the routes from the OpenAPI document (which lists every route the server answers).
+    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
+        let routes = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let mut methods = Vec::new();
+                for (op, method) in [
+                    (&item.get, Method::GET),
+                    (&item.post, Method::POST),
+                    (&item.put, Method::PUT),
+                    (&item.patch, Method::PATCH),
+                    (&item.delete, Method::DELETE),
+                ] {
+                    if op.is_some() {
+                        methods.push(method);
+                    }
+                }
+                (ResourceDef::new(path.as_str()), methods)
+            })
+            .collect();
+        Self { routes }
+    }
+
+    /// The methods a path answers, when it matches a known route.
+    pub fn allowed(&self, path: &str) -> Option<Vec<Method>> {
+        let mut found: Option<Vec<Method>> = None;
+        for (def, methods) in &self.routes {
+            if def.is_match(path) {
+                found.get_or_insert_with(Vec::new).extend(methods.iter().cloned());
+            }
+        }
+        found
+    }
+}
+
+/// Answers requests no route took: 405 with `Allow` for a known path, 404 otherwise.
+pub async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpResponse {
+    match routes.allowed(req.path()) {
+        Some(methods) if !methods.is_empty() => {
+            let allow = methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
+            let detail = format!("{} is not supported here; use {allow}.", req.method());
+            let mut response = problem_response(&Problem::new(405, "method_not_allowed", detail, Vec::new()));
+            if let Ok(value) = header::HeaderValue::from_str(&allow) {
+                response.headers_mut().insert(header::ALLOW, value);
+            }
+            response
+        }
+        _ => problem_response(&Problem::new(404, "route_not_found", format!("No route matches {}.", req.path()), Vec::new())),
+    }
+}
+
+/// Health report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` or `unavailable`.
+    pub status: String,
+    /// PostgreSQL: `ok` or `unavailable`.
+    pub database: Option<String>,
+    /// Redis: `ok`, `unavailable` or `not_configured`.
+    pub cache: Option<String>,
+}
+
+/// Liveness: the process is up.
+#[utoipa::path(tag = "platform", responses((status = 200, description = "Alive", body = Health)))]
+#[get("/health/live")]
+pub async fn live() -> web::Json<Health> {
+    web::Json(Health { status: "ok".into(), database: None, cache: None })
+}
+
+/// Readiness: PostgreSQL answers (and Redis, when configured).
+#[utoipa::path(tag = "platform", responses(
+    (status = 200, description = "Ready", body = Health),
+    (status = 503, description = "Not ready", body = Health),
+))]
+#[get("/health/ready")]
+pub async fn ready(core: web::Data<Core>) -> HttpResponse {
+    let database_ok = balcao_core::db::ping(&core.pool).await.is_ok();
+    let cache = match core.config.redis_url {
+        None => "not_configured",
+        Some(_) if core.cache.healthy().await => "ok",
+        Some(_) => "unavailable",
+    };
+    let ready = database_ok && cache != "unavailable";
+    let health = Health {
+        status: if ready { "ok" } else { "unavailable" }.into(),
+        database: Some(if database_ok { "ok" } else { "unavailable" }.into()),
+        cache: Some(cache.into()),
+    };
+    if ready {
+        HttpResponse::Ok().json(health)
+    } else {
+        HttpResponse::ServiceUnavailable().insert_header((header::RETRY_AFTER, "5")).json(health)
+    }
+}
+
+/// Prometheus metrics: requests by route and status, latency, pool and job queue gauges.
+#[utoipa::path(tag = "platform", responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
+#[get("/metrics")]
+pub async fn metrics(metrics: web::Data<Metrics>, core: web::Data<Core>) -> HttpResponse {
+    match metrics.render(&core).await {
+        Ok(text) => HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(text),
+        Err(error) => HttpResponse::from_error(error),
+    }
+}
+
+/// This OpenAPI document.
+#[utoipa::path(tag = "platform", responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)))]
+#[get("/openapi.json")]
+pub async fn openapi_json(spec: web::Data<Spec>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(spec.json.clone())
+}
+
+/// Browsable API documentation.
+#[utoipa::path(tag = "platform", responses((status = 200, description = "An HTML page", body = String, content_type = "text/html")))]
+#[get("/docs")]
+pub async fn docs(spec: web::Data<Spec>) -> HttpResponse {
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(spec.docs_html.clone())
+}

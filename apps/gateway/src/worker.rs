@@ -1,0 +1,70 @@
+//! The job worker: every crate's job handlers and event subscribers, and periodic maintenance.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::sync::{Notify, watch};
+
+use balcao_core::Core;
+use balcao_core::events::EventBus;
+use balcao_core::jobs::{self, JobContext, JobError, JobHandler, NewJob, PgJobStore, Registry, Worker, WorkerConfig};
+
+/// Purges expired idempotency keys, then schedules its next run.
+pub const PURGE_IDEMPOTENCY_JOB: &str = "maintenance.purge_idempotency_keys";
+
+struct PurgeIdempotency {
+    core: Core,
+}
+
+#[async_trait]
+impl JobHandler for PurgeIdempotency {
+    async fn run(&self, _job: &JobContext) -> Result<(), JobError> {
+        let purged = balcao_core::idempotency::purge_expired(&self.core.pool).await?;
+        tracing::info!(purged, "purged expired idempotency keys");
+        schedule_maintenance(&self.core, Duration::from_secs(3600)).await?;
+        Ok(())
+    }
+}
+
+async fn schedule_maintenance(core: &Core, after: Duration) -> balcao_core::Result<()> {
+    let mut conn = core.pool.get().await?;
+    let run_at = chrono::Utc::now() + chrono::Duration::from_std(after).unwrap_or(chrono::Duration::hours(1));
+    let job = NewJob::new(PURGE_IDEMPOTENCY_JOB, &serde_json::json!({}))?.run_at(run_at).unique_key(PURGE_IDEMPOTENCY_JOB);
+    jobs::enqueue(&mut conn, job).await?;
+    Ok(())
+}
+
+/// The event subscribers every crate registers.
+pub fn event_bus() -> EventBus {
+    EventBus::new()
+}
+
+/// Every job handler of the product.
+pub fn registry(core: &Core, bus: &EventBus) -> Registry {
+    let mut registry = Registry::new();
+    bus.register_jobs(&mut registry, core.pool.clone());
+    registry.register(PURGE_IDEMPOTENCY_JOB, Arc::new(PurgeIdempotency { core: core.clone() }));
+    registry
+}
+
+/// Starts a worker (and its LISTEN connection) that runs until `shutdown` turns true.
+pub async fn spawn(core: &Core, registry: Registry, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    if let Err(error) = schedule_maintenance(core, Duration::from_secs(60)).await {
+        tracing::warn!(%error, "could not schedule maintenance");
+    }
+    let wake = Arc::new(Notify::new());
+    let listener = jobs::spawn_listener(core.config.database_url.clone(), wake.clone(), shutdown.clone());
+    let store = Arc::new(PgJobStore::new(core.pool.clone(), wake));
+    let config = WorkerConfig {
+        concurrency: core.config.worker_concurrency,
+        lease: core.config.job_lease,
+        poll_interval: core.config.job_poll_interval,
+        shutdown_timeout: core.config.shutdown_timeout,
+    };
+    let worker = Worker::new(store, registry, config);
+    tokio::spawn(async move {
+        worker.run(shutdown).await;
+        let _ = listener.await;
+    })
+}
