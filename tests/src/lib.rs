@@ -1,1 +1,212 @@
+//! Test support for balcao's end-to-end suites.
+//!
+//! - Every [`TestApp`] gets its own PostgreSQL database, copied from a template
+//!   that is migrated once per migration set, and its own Redis key prefix, so
+//!   tests run in parallel without seeing each other.
+//! - The app is the real composed gateway, served on a random loopback port.
+//! - Helpers sign users up, create stores and mint API keys over HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod db;
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+
+use balcao_core::Core;
+use balcao_core::config::Config;
+use balcao_gateway::{AppState, http_server, runtime};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+
+/// Where test databases live (`TEST_DATABASE_URL`, default the local server as `postgres`).
+pub fn server_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// Redis for tests (`TEST_REDIS_URL`, default the local server).
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+}
+
+/// A running app on its own database.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// The HTTP client.
+    pub client: reqwest::Client,
+    /// The app's core handles (pool on the test database, cache, config).
+    pub core: Core,
+    /// The test database's URL.
+    pub database_url: String,
+    database: db::TestDatabase,
+    handle: actix_web::dev::ServerHandle,
+}
+
+/// A signed-up, logged-in user.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    /// User id.
+    pub id: String,
+    /// Email.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// Session token.
+    pub token: String,
+}
+
+impl TestApp {
+    /// An app with Redis and default settings.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// An app with extra environment settings (`("REDIS_URL", "")` turns Redis off).
+    pub async fn spawn_with(overrides: &[(&str, &str)]) -> Self {
+        let database = db::TestDatabase::create().await;
+        let mut vars: HashMap<String, String> = HashMap::from([
+            ("DATABASE_URL".to_owned(), database.url.clone()),
+            ("REDIS_URL".to_owned(), redis_url()),
+            ("BALCAO_HTTP_WORKERS".to_owned(), "1".to_owned()),
+            ("BALCAO_DB_POOL_SIZE".to_owned(), "8".to_owned()),
+            ("BALCAO_SHUTDOWN_TIMEOUT_SECS".to_owned(), "1".to_owned()),
+        ]);
+        for (k, v) in overrides {
+            vars.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let config = Config::from_map(&vars).expect("test configuration");
+        let prefix = format!("test:{}:", uuid::Uuid::now_v7());
+        let core = runtime::core(config, &prefix, false).await.expect("core");
+        let state = AppState::new(core.clone()).expect("app state");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let server = http_server(state, listener).expect("server");
+        let handle = server.handle();
+        tokio::spawn(server);
+        Self {
+            base: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::new(),
+            database_url: database.url.clone(),
+            core,
+            database,
+            handle,
+        }
+    }
+
+    /// A request to `path` with an optional bearer token.
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let builder = self.client.request(method, format!("{}{}", self.base, path));
+        match token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    /// Sends a JSON request and returns the status and parsed body (null when empty).
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+        let mut builder = self.request(method, path, token);
+        if let Some(body) = body {
+            builder = builder.json(&body);
+        }
+        parse(builder.send().await.expect("request")).await
+    }
+
+    /// GET with a token.
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    /// POST JSON with a token.
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    /// PATCH JSON with a token.
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::PATCH, path, Some(token), Some(body)).await
+    }
+
+    /// DELETE with a token.
+    pub async fn delete(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::DELETE, path, Some(token), None).await
+    }
+
+    /// Signs up and logs in a new user with a unique email.
+    pub async fn user(&self) -> TestUser {
+        let email = format!("user-{}@example.com", uuid::Uuid::now_v7().simple());
+        self.user_with_email(&email).await
+    }
+
+    /// Signs up and logs in a user with `email`.
+    pub async fn user_with_email(&self, email: &str) -> TestUser {
+        let password = "a long test password".to_owned();
+        let (status, body) = self
+            .call(Method::POST, "/v1/auth/signup", None, Some(json!({"email": email, "password": password, "name": "Test User"})))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "signup: {body}");
+        let token = self.login(email, &password).await;
+        TestUser { id: body["id"].as_str().unwrap().to_owned(), email: email.to_owned(), password, token }
+    }
+
+    /// Logs in and returns the session token.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let (status, body) = self
+            .call(Method::POST, "/v1/auth/login", None, Some(json!({"email": email, "password": password})))
+            .await;
+        assert_eq!(status, StatusCode::OK, "login: {body}");
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a store owned by the token's user; returns its id.
+    pub async fn store(&self, token: &str) -> String {
+        let slug = format!("loja-{}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
+        let (status, body) = self.post("/v1/stores", token, json!({"name": "Loja Teste", "slug": slug})).await;
+        assert_eq!(status, StatusCode::CREATED, "create store: {body}");
+        body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Mints an API key in a store with the given scopes (all of the caller's when `None`); returns the secret.
+    pub async fn api_key(&self, token: &str, store_id: &str, scopes: Option<&[&str]>) -> String {
+        let mut body = json!({"name": "test key"});
+        if let Some(scopes) = scopes {
+            body["scopes"] = json!(scopes);
+        }
+        let (status, created) = self.post(&format!("/v1/stores/{store_id}/api-keys"), token, body).await;
+        assert_eq!(status, StatusCode::CREATED, "create key: {created}");
+        created["secret"].as_str().unwrap().to_owned()
+    }
+
+    /// Adds an existing user to a store with `role`.
+    pub async fn add_member(&self, token: &str, store_id: &str, email: &str, role: &str) {
+        let (status, body) =
+            self.post(&format!("/v1/stores/{store_id}/members"), token, json!({"email": email, "role": role})).await;
+        assert_eq!(status, StatusCode::CREATED, "add member: {body}");
+    }
+}
+
+/// Status and JSON body (null when empty or not JSON).
+pub async fn parse(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let bytes = response.bytes().await.expect("body");
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+/// Asserts a problem+json body with the given status and code.
+pub async fn assert_problem(response: Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(response.status(), status);
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    assert!(content_type.starts_with("application/problem+json"), "content type {content_type}");
+    let (_, body) = parse(response).await;
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status.as_u16(), "{body}");
+    assert!(body["request_id"].is_string(), "{body}");
+    body
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Sends the stop command at once; the database is dropped (forcibly) right after.
+        drop(self.handle.stop(false));
+        self.database.drop_now();
+    }
+}
