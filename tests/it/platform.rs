@@ -1,1 +1,165 @@
-//! (suite being written)
+//! Platform behaviour: problem bodies for every error, request ids, health, metrics, OpenAPI.
+
+use balcao_tests::{TestApp, assert_problem, parse};
+use reqwest::{Method, StatusCode};
+
+const SPEC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json");
+
+#[tokio::test]
+async fn malformed_requests_answer_problem_json() {
+    let app = TestApp::spawn().await;
+    let signup = |body: &'static str, content_type: &'static str| {
+        app.request(Method::POST, "/v1/auth/signup", None).header("content-type", content_type).body(body).send()
+    };
+    assert_problem(signup("{bad", "application/json").await.unwrap(), StatusCode::BAD_REQUEST, "malformed_json").await;
+    assert_problem(signup("{}", "text/plain").await.unwrap(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+        .await;
+    let body = assert_problem(
+        signup(r#"{"email": 5}"#, "application/json").await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "email", "{body}");
+
+    let unknown = app.request(Method::GET, "/v1/nothing-here", None).send().await.unwrap();
+    assert_problem(unknown, StatusCode::NOT_FOUND, "route_not_found").await;
+
+    let wrong_method = app.request(Method::PUT, "/v1/me", None).send().await.unwrap();
+    assert_eq!(wrong_method.headers().get("allow").and_then(|v| v.to_str().ok()), Some("GET"));
+    assert_problem(wrong_method, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+
+    let user = app.user().await;
+    let bad_id = app.request(Method::GET, "/v1/stores/not-a-uuid", Some(&user.token)).send().await.unwrap();
+    assert_problem(bad_id, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn oversized_body_answers_413_problem() {
+    let app = TestApp::spawn_with(&[("BALCAO_BODY_LIMIT_BYTES", "2048")]).await;
+    let big = format!(r#"{{"email": "a@b.co", "password": "{}", "name": "x"}}"#, "p".repeat(4096));
+    let response = app
+        .request(Method::POST, "/v1/auth/signup", None)
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+}
+
+#[tokio::test]
+async fn request_id_is_echoed_or_generated() {
+    let app = TestApp::spawn().await;
+    let given = app.request(Method::GET, "/health/live", None).header("x-request-id", "abc-123").send().await.unwrap();
+    assert_eq!(given.headers().get("x-request-id").and_then(|v| v.to_str().ok()), Some("abc-123"));
+    let generated = app.request(Method::GET, "/v1/me", None).send().await.unwrap();
+    let id = generated.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap().to_owned();
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
+    let body = assert_problem(generated, StatusCode::UNAUTHORIZED, "missing_token").await;
+    assert_eq!(body["request_id"], id.as_str(), "the problem names the same request id");
+}
+
+#[tokio::test]
+async fn health_and_metrics() {
+    let app = TestApp::spawn().await;
+    let (status, live) = app.call(Method::GET, "/health/live", None, None).await;
+    assert_eq!((status, live["status"].as_str()), (StatusCode::OK, Some("ok")));
+    let (status, ready) = app.call(Method::GET, "/health/ready", None, None).await;
+    assert_eq!(status, StatusCode::OK, "{ready}");
+    assert_eq!(ready["database"], "ok");
+    assert_eq!(ready["cache"], "ok");
+
+    app.call(Method::GET, "/v1/me", None, None).await;
+    let text = app.request(Method::GET, "/metrics", None).send().await.unwrap().text().await.unwrap();
+    assert!(
+        text.contains(r#"balcao_http_requests_total{method="GET",route="/v1/me",status="401"} 1"#),
+        "requests are counted by route pattern and status:\n{text}"
+    );
+    assert!(text.contains("balcao_http_request_duration_seconds_bucket"), "{text}");
+    assert!(text.contains(r#"balcao_db_pool_connections{state="max"} 8"#), "{text}");
+    assert!(text.contains(r#"balcao_jobs{status="dead"}"#), "{text}");
+}
+
+#[tokio::test]
+async fn readiness_reports_redis_down_and_requests_still_succeed() {
+    let app = TestApp::spawn_with(&[("REDIS_URL", "redis://127.0.0.1:1")]).await;
+    let (status, ready) = app.call(Method::GET, "/health/ready", None, None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready["cache"], "unavailable");
+    // The cache is bypassed: authentication and writes still work.
+    let user = app.user().await;
+    let store = app.store(&user.token).await;
+    let (status, _) = app.get(&format!("/v1/stores/{store}"), &user.token).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn works_without_redis() {
+    let app = TestApp::spawn_with(&[("REDIS_URL", "")]).await;
+    let (_, ready) = app.call(Method::GET, "/health/ready", None, None).await;
+    assert_eq!(ready["cache"], "not_configured");
+    let user = app.user().await;
+    let (status, _) = app.get("/v1/me", &user.token).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn committed_openapi_matches_the_code_and_the_server() {
+    let generated = balcao_gateway::openapi().to_pretty_json().unwrap() + "\n";
+    if std::env::var("UPDATE_OPENAPI").is_ok() {
+        std::fs::write(SPEC_PATH, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(SPEC_PATH).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is stale: run `just openapi` (or UPDATE_OPENAPI=1 cargo test -p balcao-tests openapi)"
+    );
+
+    let app = TestApp::spawn().await;
+    let served = app.request(Method::GET, "/openapi.json", None).send().await.unwrap().text().await.unwrap();
+    assert_eq!(served.trim_end(), committed.trim_end(), "GET /openapi.json serves the committed document");
+    let docs = app.request(Method::GET, "/docs", None).send().await.unwrap();
+    assert_eq!(docs.status(), StatusCode::OK);
+    assert!(docs.text().await.unwrap().contains("balcao API"));
+}
+
+#[tokio::test]
+async fn every_documented_route_is_answered_and_documents_its_errors() {
+    let doc: serde_json::Value = serde_json::from_str(&balcao_gateway::openapi().to_json().unwrap()).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    let app = TestApp::spawn().await;
+    let random = uuid::Uuid::now_v7().to_string();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            assert!(responses.contains_key("500"), "{method} {path} documents 500");
+            if operation.get("security").is_some() {
+                assert!(responses.contains_key("401"), "{method} {path} documents 401");
+            }
+            let concrete = regex_free_fill(path, &random);
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let (status, body) = parse(app.request(method.clone(), &concrete, None).send().await.unwrap()).await;
+            assert_ne!(body["code"], "route_not_found", "{method} {path} is routed");
+            assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path} is routed");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 25, "checked {checked} operations");
+}
+
+/// Replaces every `{param}` in a path template with `value`.
+fn regex_free_fill(template: &str, value: &str) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find('}').map(|e| start + e + 1).unwrap_or(rest.len());
+        out.push_str(value);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}

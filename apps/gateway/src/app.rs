@@ -11,7 +11,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, scope};
 
 use balcao_core::Core;
-use balcao_core::http::{CoreServices, json_config, path_config, query_config};
+use balcao_core::http::{CoreServices, path_config, query_config};
 
 use crate::metrics::Metrics;
 use crate::middleware::{record_metrics, request_context};
@@ -89,7 +89,6 @@ pub fn build_app(
 > {
     let config = &state.core.config;
     let app = App::new()
-        .app_data(json_config(config.body_limit_bytes))
         .app_data(web::PayloadConfig::new(config.body_limit_bytes))
         .app_data(path_config())
         .app_data(query_config())

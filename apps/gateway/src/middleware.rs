@@ -77,11 +77,12 @@ pub async fn request_context(
 /// Puts the request id into a problem body, or replaces a non-problem error body with one.
 async fn finish_problem(res: HttpResponse<BoxBody>, id: &str) -> HttpResponse<BoxBody> {
     let status = res.status();
-    let is_problem = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
+    let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let is_problem = content_type.starts_with(PROBLEM_JSON);
+    if content_type.starts_with("application/json") {
+        // A JSON body a handler chose (a health report): keep it.
+        return res;
+    }
     let mut headers = res.headers().clone();
     let body = to_bytes(res.into_body()).await.unwrap_or_default();
     let mut problem = is_problem.then(|| serde_json::from_slice::<Problem>(&body).ok()).flatten().unwrap_or_else(|| {

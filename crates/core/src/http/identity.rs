@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, delete, get, post, web};
 
+use super::json::Json;
 use super::extract::Authenticated;
 use crate::error::Result;
 use crate::identity::{IdentityService, LoginRequest, LoginResponse, RecoveryCodes, SignupRequest, TotpCode, TotpEnrolment, User};
@@ -14,7 +15,7 @@ type Identity = web::Data<dyn IdentityService>;
     (status = 409, description = "The email is taken", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/auth/signup")]
-pub async fn signup(identity: Identity, body: web::Json<SignupRequest>) -> Result<HttpResponse> {
+pub async fn signup(identity: Identity, body: Json<SignupRequest>) -> Result<HttpResponse> {
     let user = identity.signup(body.into_inner()).await?;
     Ok(HttpResponse::Created().json(user))
 }
@@ -24,7 +25,7 @@ pub async fn signup(identity: Identity, body: web::Json<SignupRequest>) -> Resul
     (status = 200, description = "A session token", body = LoginResponse),
 ))]
 #[post("/auth/login")]
-pub async fn login(identity: Identity, body: web::Json<LoginRequest>) -> Result<web::Json<LoginResponse>> {
+pub async fn login(identity: Identity, body: Json<LoginRequest>) -> Result<web::Json<LoginResponse>> {
     Ok(web::Json(identity.login(body.into_inner()).await?))
 }
 
@@ -59,7 +60,7 @@ pub async fn start_totp(identity: Identity, caller: Authenticated) -> Result<web
     (status = 409, description = "Enrolment not started", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/me/totp/confirm")]
-pub async fn confirm_totp(identity: Identity, caller: Authenticated, body: web::Json<TotpCode>) -> Result<web::Json<RecoveryCodes>> {
+pub async fn confirm_totp(identity: Identity, caller: Authenticated, body: Json<TotpCode>) -> Result<web::Json<RecoveryCodes>> {
     Ok(web::Json(identity.confirm_totp(caller.user_id, &body.code).await?))
 }
 
@@ -69,7 +70,7 @@ pub async fn confirm_totp(identity: Identity, caller: Authenticated, body: web::
     (status = 409, description = "Not enabled", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[delete("/me/totp")]
-pub async fn disable_totp(identity: Identity, caller: Authenticated, body: web::Json<TotpCode>) -> Result<HttpResponse> {
+pub async fn disable_totp(identity: Identity, caller: Authenticated, body: Json<TotpCode>) -> Result<HttpResponse> {
     identity.disable_totp(caller.user_id, &body.code).await?;
     Ok(HttpResponse::NoContent().finish())
 }

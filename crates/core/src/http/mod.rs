@@ -4,6 +4,7 @@
 pub mod extract;
 pub mod idempotency;
 pub mod identity;
+pub mod json;
 pub mod problem;
 pub mod stores;
 pub mod team;
@@ -14,7 +15,8 @@ use actix_web::web;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use extract::{Authenticated, StoreAccess, bearer_token};
-pub use problem::{PROBLEM_JSON, json_config, path_config, problem_response, query_config};
+pub use json::Json;
+pub use problem::{PROBLEM_JSON, path_config, problem_response, query_config};
 
 use crate::context::Core;
 use crate::identity::{IdentityService, PgIdentityService};

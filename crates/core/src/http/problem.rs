@@ -44,23 +44,6 @@ impl ResponseError for Error {
     }
 }
 
-fn json_error(err: error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    use error::JsonPayloadError as J;
-    let problem = match &err {
-        J::ContentType => Problem::new(415, "unsupported_media_type", "Send the body as application/json.", Vec::new()),
-        J::OverflowKnownLength { .. } | J::Overflow { .. } => {
-            Problem::new(413, "payload_too_large", "The body is larger than this server accepts.", Vec::new())
-        }
-        // Well-formed JSON of the wrong shape: name the field serde names.
-        J::Deserialize(inner) if inner.is_data() => {
-            let message = inner.to_string();
-            Error::Validation(vec![FieldError::new(field_from_serde(&message), "invalid", message)]).problem()
-        }
-        other => Problem::new(400, "malformed_json", format!("The body is not valid JSON: {other}"), Vec::new()),
-    };
-    error::InternalError::from_response(err, problem_response(&problem)).into()
-}
-
 /// Picks the field name out of a serde message like "missing field `email` at line 1".
 fn field_from_serde(message: &str) -> String {
     message.split('`').nth(1).map(str::to_owned).unwrap_or_else(|| "body".to_owned())
@@ -74,11 +57,6 @@ fn path_error(_err: error::PathError, _req: &HttpRequest) -> actix_web::Error {
 fn query_error(err: error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let message = err.to_string();
     Error::Validation(vec![FieldError::new(field_from_serde(&message), "invalid", message)]).into()
-}
-
-/// JSON body config: limit, and problem bodies for malformed JSON (400), wrong type (415), too large (413), wrong shape (422).
-pub fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default().limit(limit).error_handler(json_error)
 }
 
 /// Path config: a malformed path parameter answers 404.

@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 
+use super::json::Json;
 use super::extract::{Authenticated, StoreAccess};
 use crate::error::Result;
 use crate::pagination::{Page, PageParams};
@@ -15,7 +16,7 @@ type Stores = web::Data<dyn StoreService>;
     (status = 409, description = "The slug is taken", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/stores")]
-pub async fn create_store(stores: Stores, caller: Authenticated, body: web::Json<CreateStore>) -> Result<HttpResponse> {
+pub async fn create_store(stores: Stores, caller: Authenticated, body: Json<CreateStore>) -> Result<HttpResponse> {
     let store = stores.create(caller.user_id, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(store))
 }
@@ -46,7 +47,7 @@ pub async fn get_store(stores: Stores, access: StoreAccess) -> Result<web::Json<
     (status = 409, description = "The slug is taken", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[patch("/stores/{store_id}")]
-pub async fn update_store(stores: Stores, access: StoreAccess, body: web::Json<UpdateStore>) -> Result<web::Json<Store>> {
+pub async fn update_store(stores: Stores, access: StoreAccess, body: Json<UpdateStore>) -> Result<web::Json<Store>> {
     access.require(Permission::StoreWrite)?;
     Ok(web::Json(stores.update(access.store_id, body.into_inner()).await?))
 }

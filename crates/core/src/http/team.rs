@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 
+use super::json::Json;
 use super::extract::StoreAccess;
 use crate::error::Result;
 use crate::id::{ApiKeyId, UserId};
@@ -31,7 +32,7 @@ pub async fn list_members(members: Members, access: StoreAccess, page: web::Quer
     (status = 409, description = "Already a member", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/stores/{store_id}/members")]
-pub async fn add_member(members: Members, access: StoreAccess, body: web::Json<AddMember>) -> Result<HttpResponse> {
+pub async fn add_member(members: Members, access: StoreAccess, body: Json<AddMember>) -> Result<HttpResponse> {
     access.require(Permission::MembersManage)?;
     Ok(match members.add(access.store_id, &access.access, access.user_id(), body.into_inner()).await? {
         MemberAdded::Member(member) => HttpResponse::Created().json(member),
@@ -51,7 +52,7 @@ pub async fn update_member(
     members: Members,
     access: StoreAccess,
     path: web::Path<(uuid::Uuid, UserId)>,
-    body: web::Json<UpdateMember>,
+    body: Json<UpdateMember>,
 ) -> Result<web::Json<Member>> {
     access.require(Permission::MembersManage)?;
     Ok(web::Json(members.update(access.store_id, &access.access, path.1, body.into_inner()).await?))
@@ -87,7 +88,7 @@ pub async fn list_roles(members: Members, access: StoreAccess) -> Result<web::Js
     (status = 409, description = "The name is taken", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/stores/{store_id}/roles")]
-pub async fn create_role(members: Members, access: StoreAccess, body: web::Json<CreateRole>) -> Result<HttpResponse> {
+pub async fn create_role(members: Members, access: StoreAccess, body: Json<CreateRole>) -> Result<HttpResponse> {
     access.require(Permission::MembersManage)?;
     Ok(HttpResponse::Created().json(members.create_role(access.store_id, body.into_inner()).await?))
 }
@@ -105,7 +106,7 @@ pub async fn list_api_keys(keys: ApiKeys, access: StoreAccess, page: web::Query<
 #[utoipa::path(tag = "api-keys", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
     request_body = CreateApiKey, responses((status = 201, description = "The key and its secret", body = CreatedApiKey)))]
 #[post("/stores/{store_id}/api-keys")]
-pub async fn create_api_key(keys: ApiKeys, access: StoreAccess, body: web::Json<CreateApiKey>) -> Result<HttpResponse> {
+pub async fn create_api_key(keys: ApiKeys, access: StoreAccess, body: Json<CreateApiKey>) -> Result<HttpResponse> {
     access.require(Permission::ApiKeysManage)?;
     let created = keys.create(access.store_id, &access.access, access.user_id(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(created))

@@ -58,12 +58,19 @@ impl PgIdentityService {
     async fn record_failure(&self, conn: &mut AsyncPgConnection, user: &UserRow) -> Result<()> {
         let max = self.core.config.login_max_attempts;
         let lockout = ChronoDuration::from_std(self.core.config.login_lockout).unwrap_or(ChronoDuration::minutes(15));
-        let failures = user.failed_logins + 1;
-        let (failed, locked) = if failures >= max { (0, Some(Utc::now() + lockout)) } else { (failures, user.locked_until) };
-        diesel::update(users::table.find(user.id))
-            .set((users::failed_logins.eq(failed), users::locked_until.eq(locked)))
-            .execute(conn)
+        // Count in the database, not from the row read before the password check: concurrent
+        // failures must each count, or parallel guesses would never reach the lock.
+        let failures: i32 = diesel::update(users::table.find(user.id))
+            .set(users::failed_logins.eq(users::failed_logins + 1))
+            .returning(users::failed_logins)
+            .get_result(conn)
             .await?;
+        if failures >= max {
+            diesel::update(users::table.find(user.id))
+                .set((users::failed_logins.eq(0), users::locked_until.eq(Some(Utc::now() + lockout))))
+                .execute(conn)
+                .await?;
+        }
         Ok(())
     }
 
