@@ -5,4 +5,5 @@ mod identity;
 mod idempotency;
 mod jobs;
 mod platform;
+mod queries;
 mod tenancy;

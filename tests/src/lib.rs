@@ -11,6 +11,8 @@ pub mod db;
 
 use std::collections::HashMap;
 use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use balcao_core::Core;
 use balcao_core::config::Config;
@@ -40,6 +42,7 @@ pub struct TestApp {
     pub database_url: String,
     database: db::TestDatabase,
     handle: actix_web::dev::ServerHandle,
+    queries: Arc<AtomicU64>,
 }
 
 /// A signed-up, logged-in user.
@@ -75,8 +78,13 @@ impl TestApp {
             vars.insert((*k).to_owned(), (*v).to_owned());
         }
         let config = Config::from_map(&vars).expect("test configuration");
-        let prefix = format!("test:{}:", uuid::Uuid::now_v7());
-        let core = runtime::core(config, &prefix, false).await.expect("core");
+        let queries = Arc::new(AtomicU64::new(0));
+        let options = runtime::CoreOptions {
+            cache_prefix: format!("test:{}:", uuid::Uuid::now_v7()),
+            prepare: false,
+            query_counter: Some(queries.clone()),
+        };
+        let core = runtime::core_with(config, options).await.expect("core");
         let state = AppState::new(core.clone()).expect("app state");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
@@ -90,7 +98,20 @@ impl TestApp {
             core,
             database,
             handle,
+            queries,
         }
+    }
+
+    /// Queries the app's pool has run so far.
+    pub fn queries(&self) -> u64 {
+        self.queries.load(Ordering::SeqCst)
+    }
+
+    /// Runs `f` and returns how many queries it made the app run.
+    pub async fn count_queries<F: std::future::Future>(&self, f: F) -> (u64, F::Output) {
+        let before = self.queries();
+        let out = f.await;
+        (self.queries() - before, out)
     }
 
     /// A request to `path` with an optional bearer token.

@@ -76,7 +76,7 @@ async fn main() -> ExitCode {
 }
 
 async fn demo_command(config: Config) -> balcao_core::Result<()> {
-    let core = runtime::core(config, "", true).await?;
+    let core = runtime::core(config).await?;
     let seeded = demo::seed(core).await?;
     let mut out = std::io::stdout();
     let _ = writeln!(out, "demo user:  {} / {}", demo::DEMO_EMAIL, demo::DEMO_PASSWORD);

@@ -2,6 +2,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use tokio::sync::watch;
 
@@ -12,8 +13,25 @@ use balcao_core::{Core, Error, Result};
 
 use crate::app::{AppState, http_server};
 
-/// Builds the pool and cache; with `prepare`, creates and migrates the database first.
-pub async fn core(config: Config, cache_prefix: &str, prepare: bool) -> Result<Core> {
+/// How [`core_with`] builds the core.
+#[derive(Default)]
+pub struct CoreOptions {
+    /// Prefix for every cache key (unique per test; empty in production).
+    pub cache_prefix: String,
+    /// Create and migrate the database first.
+    pub prepare: bool,
+    /// Count the pool's queries (tests).
+    pub query_counter: Option<Arc<AtomicU64>>,
+}
+
+/// Builds the pool and cache, creating and migrating the database first.
+pub async fn core(config: Config) -> Result<Core> {
+    core_with(config, CoreOptions { prepare: true, ..Default::default() }).await
+}
+
+/// Builds the pool and cache with explicit options.
+pub async fn core_with(config: Config, options: CoreOptions) -> Result<Core> {
+    let CoreOptions { cache_prefix, prepare, query_counter } = options;
     if prepare {
         db::prepare_database(&config.database_url).await?;
     }
@@ -23,10 +41,11 @@ pub async fn core(config: Config, cache_prefix: &str, prepare: bool) -> Result<C
             max_size: config.db_pool_size,
             statement_timeout: config.db_statement_timeout,
             wait_timeout: config.db_connect_timeout,
+            query_counter,
         },
     )?;
     let cache: SharedCache = match &config.redis_url {
-        Some(url) => Arc::new(RedisCache::new(url, cache_prefix).map_err(Error::internal)?),
+        Some(url) => Arc::new(RedisCache::new(url, &cache_prefix).map_err(Error::internal)?),
         None => {
             tracing::warn!("REDIS_URL is not set: caches and limits are in-process and not shared between instances");
             Arc::new(LocalCache::default())
@@ -73,7 +92,7 @@ async fn wait_for_signal() {
 /// `balcao serve`: HTTP and an embedded worker until a signal; both drain before exit.
 pub async fn serve(config: Config, with_worker: bool) -> Result<()> {
     let bind = config.bind;
-    let core = core(config, "", true).await?;
+    let core = core(config).await?;
     let state = AppState::new(core.clone()).map_err(Error::internal)?;
     let listener = TcpListener::bind(bind).map_err(|e| Error::internal(format!("binding {bind}: {e}")))?;
     tracing::info!(%bind, "listening");
@@ -97,7 +116,7 @@ pub async fn serve(config: Config, with_worker: bool) -> Result<()> {
 
 /// `balcao worker`: only the job worker, until a signal.
 pub async fn work(config: Config) -> Result<()> {
-    let core = core(config, "", true).await?;
+    let core = core(config).await?;
     let bus = crate::worker::event_bus();
     let registry = crate::worker::registry(&core, &bus);
     let shutdown = shutdown_signal();

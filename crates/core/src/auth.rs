@@ -81,10 +81,13 @@ async fn resolve_session(core: &Core, hash: &str) -> Result<(Principal, Option<D
     Ok((Principal::User { user_id: UserId(user_id), session_id }, Some(expires_at)))
 }
 
+/// Id, store, secret hash, scopes, expiry, last use.
+type KeyAuthRow = (uuid::Uuid, uuid::Uuid, String, Vec<String>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 async fn resolve_api_key(core: &Core, token: &str, hash: &str) -> Result<(Principal, Option<DateTime<Utc>>)> {
     let prefix = api_key_prefix(token).ok_or_else(unauthenticated)?;
     let mut conn = core.pool.get().await?;
-    let found: Option<(uuid::Uuid, uuid::Uuid, String, Vec<String>, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> =
+    let found: Option<KeyAuthRow> =
         api_keys::table
             .inner_join(stores::table.on(stores::id.eq(api_keys::store_id)))
             .filter(api_keys::prefix.eq(prefix))

@@ -3,9 +3,12 @@
 //! No libpq: diesel-async talks to the server through tokio-postgres, and
 //! migrations run through diesel-async's migration harness.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::ConnectionError;
+use diesel::connection::InstrumentationEvent;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
 use diesel_async::{AsyncConnection, AsyncMigrationHarness, AsyncPgConnection, RunQueryDsl};
@@ -36,20 +39,31 @@ pub struct PoolOptions {
     pub statement_timeout: Duration,
     /// How long a caller waits for a connection before the request answers 503.
     pub wait_timeout: Duration,
+    /// Counts every query the pool's connections start (tests assert fixed query counts with it).
+    pub query_counter: Option<Arc<AtomicU64>>,
 }
 
 /// Builds the pool: fast recycling (no query per checkout) and a statement timeout per connection.
 pub fn build_pool(database_url: &str, options: &PoolOptions) -> Result<DbPool> {
     let timeout_ms = options.statement_timeout.as_millis();
+    let counter = options.query_counter.clone();
     let mut config = ManagerConfig::<AsyncPgConnection>::default();
     config.recycling_method = RecyclingMethod::Fast;
     config.custom_setup = Box::new(move |url| {
+        let counter = counter.clone();
         async move {
             let mut conn = AsyncPgConnection::establish(url).await?;
             diesel::sql_query(format!("SET statement_timeout = {timeout_ms}"))
                 .execute(&mut conn)
                 .await
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
+            if let Some(counter) = counter {
+                conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+                    if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+                        counter.fetch_add(1, Ordering::Relaxed);
+                    }
+                });
+            }
             Ok(conn)
         }
         .boxed()

@@ -49,6 +49,9 @@ struct Claimed {
     marker: uuid::Uuid,
 }
 
+/// Request hash, status, headers and body of a stored key.
+type Existing = (String, Option<i32>, Option<serde_json::Value>, Option<Vec<u8>>);
+
 /// Claims `key` in `scope` for a request whose fingerprint is `request_hash`.
 pub async fn claim(pool: &DbPool, scope: &str, key: &str, request_hash: &str) -> Result<Claim> {
     let mut conn = pool.get().await?;
@@ -73,7 +76,7 @@ pub async fn claim(pool: &DbPool, scope: &str, key: &str, request_hash: &str) ->
     if !inserted.is_empty() {
         return Ok(Claim::Proceed);
     }
-    let existing: Option<(String, Option<i32>, Option<serde_json::Value>, Option<Vec<u8>>)> = idempotency_keys::table
+    let existing: Option<Existing> = idempotency_keys::table
         .filter(idempotency_keys::scope.eq(scope))
         .filter(idempotency_keys::key.eq(key))
         .select((

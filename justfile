@@ -1,0 +1,35 @@
+# balcao tasks. `just --list` shows them.
+
+# Run the server (HTTP and an embedded worker); creates and migrates the database.
+run:
+    cargo run -p balcao-gateway
+
+# Run every test (PostgreSQL and Redis must be running; see README).
+test:
+    cargo test --workspace
+
+# Formatting and lints, as CI checks them.
+lint:
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Format the code.
+fmt:
+    cargo fmt --all
+
+# Regenerate the committed OpenAPI document.
+openapi:
+    cargo run -q -p balcao-gateway -- openapi > openapi/openapi.json
+
+# Seed a demo user, store and API key.
+demo:
+    cargo run -p balcao-gateway -- demo
+
+# Drop and recreate the local database (the default DATABASE_URL's `balcao`).
+db-reset:
+    psql -d postgres -c "DROP DATABASE IF EXISTS balcao WITH (FORCE)"
+    cargo run -p balcao-gateway -- migrate
+
+# Everything CI runs.
+ci:
+    bash .ci/run
