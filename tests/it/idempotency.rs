@@ -39,9 +39,11 @@ async fn a_replay_returns_the_first_response() {
 async fn same_key_with_another_body_is_refused() {
     let app = TestApp::spawn().await;
     let user = app.user().await;
-    let first = create_store(&app, &user.token, "key-2", &json!({"name": "A", "slug": "loja-aaa"})).send().await.unwrap();
+    let first =
+        create_store(&app, &user.token, "key-2", &json!({"name": "A", "slug": "loja-aaa"})).send().await.unwrap();
     assert_eq!(first.status(), StatusCode::CREATED);
-    let other = create_store(&app, &user.token, "key-2", &json!({"name": "B", "slug": "loja-bbb"})).send().await.unwrap();
+    let other =
+        create_store(&app, &user.token, "key-2", &json!({"name": "B", "slug": "loja-bbb"})).send().await.unwrap();
     assert_problem(other, StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused").await;
     assert_eq!(store_count(&app, &user.token).await, 1);
 }
@@ -85,7 +87,8 @@ async fn invalid_key_names_the_header() {
     let app = TestApp::spawn().await;
     let user = app.user().await;
     let long = "k".repeat(300);
-    let response = create_store(&app, &user.token, &long, &json!({"name": "A", "slug": "loja-x"})).send().await.unwrap();
+    let response =
+        create_store(&app, &user.token, &long, &json!({"name": "A", "slug": "loja-x"})).send().await.unwrap();
     let body = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(body["errors"][0]["field"], "Idempotency-Key");
 }

@@ -7,7 +7,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use balcao_core::Core;
 use balcao_core::events::{self, Event, EventBus, EventSubscriber};
-use balcao_core::jobs::{self, JobContext, JobError, JobHandler, JobStore, NewJob, PgJobStore, Registry, Worker, WorkerConfig};
+use balcao_core::jobs::{
+    self, JobContext, JobError, JobHandler, JobStore, NewJob, PgJobStore, Registry, Worker, WorkerConfig,
+};
 use balcao_tests::TestApp;
 use diesel::sql_types::{Integer, Nullable, Text};
 use diesel_async::AsyncConnection;
@@ -25,7 +27,11 @@ impl JobHandler for Flaky {
     async fn run(&self, _job: &JobContext) -> Result<(), JobError> {
         let run = self.runs.fetch_add(1, Ordering::SeqCst) + 1;
         tokio::time::sleep(self.delay).await;
-        if self.succeed_from != 0 && run >= self.succeed_from { Ok(()) } else { Err(JobError::retry(format!("boom {run}"))) }
+        if self.succeed_from != 0 && run >= self.succeed_from {
+            Ok(())
+        } else {
+            Err(JobError::retry(format!("boom {run}")))
+        }
     }
 
     fn backoff(&self, _attempt: i32) -> Duration {

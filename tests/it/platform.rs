@@ -12,8 +12,12 @@ async fn malformed_requests_answer_problem_json() {
         app.request(Method::POST, "/v1/auth/signup", None).header("content-type", content_type).body(body).send()
     };
     assert_problem(signup("{bad", "application/json").await.unwrap(), StatusCode::BAD_REQUEST, "malformed_json").await;
-    assert_problem(signup("{}", "text/plain").await.unwrap(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
-        .await;
+    assert_problem(
+        signup("{}", "text/plain").await.unwrap(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
     let body = assert_problem(
         signup(r#"{"email": 5}"#, "application/json").await.unwrap(),
         StatusCode::UNPROCESSABLE_ENTITY,

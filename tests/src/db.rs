@@ -3,9 +3,9 @@
 use std::sync::OnceLock;
 
 use balcao_core::db::{MIGRATIONS, database_url_for, quote_ident, run_migrations};
+use diesel::migration::MigrationSource;
 use diesel::sql_types::{BigInt, Bool, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use diesel::migration::MigrationSource;
 use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
@@ -70,11 +70,17 @@ async fn template() -> &'static str {
                     .execute(&mut conn)
                     .await
                     .expect("create template");
-                run_migrations(&database_url_for(&server_url(), &building).expect("url")).await.expect("migrate template");
-                diesel::sql_query(format!("ALTER DATABASE {} RENAME TO {}", quote_ident(&building), quote_ident(&name)))
-                    .execute(&mut conn)
+                run_migrations(&database_url_for(&server_url(), &building).expect("url"))
                     .await
-                    .expect("publish template");
+                    .expect("migrate template");
+                diesel::sql_query(format!(
+                    "ALTER DATABASE {} RENAME TO {}",
+                    quote_ident(&building),
+                    quote_ident(&name)
+                ))
+                .execute(&mut conn)
+                .await
+                .expect("publish template");
             }
             diesel::sql_query("SELECT pg_advisory_unlock($1)")
                 .bind::<BigInt, _>(0x0ba1ca0_i64)

@@ -124,7 +124,13 @@ impl TestApp {
     }
 
     /// Sends a JSON request and returns the status and parsed body (null when empty).
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut builder = self.request(method, path, token);
         if let Some(body) = body {
             builder = builder.json(&body);
@@ -162,7 +168,12 @@ impl TestApp {
     pub async fn user_with_email(&self, email: &str) -> TestUser {
         let password = "a long test password".to_owned();
         let (status, body) = self
-            .call(Method::POST, "/v1/auth/signup", None, Some(json!({"email": email, "password": password, "name": "Test User"})))
+            .call(
+                Method::POST,
+                "/v1/auth/signup",
+                None,
+                Some(json!({"email": email, "password": password, "name": "Test User"})),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "signup: {body}");
         let token = self.login(email, &password).await;
@@ -171,9 +182,8 @@ impl TestApp {
 
     /// Logs in and returns the session token.
     pub async fn login(&self, email: &str, password: &str) -> String {
-        let (status, body) = self
-            .call(Method::POST, "/v1/auth/login", None, Some(json!({"email": email, "password": password})))
-            .await;
+        let (status, body) =
+            self.call(Method::POST, "/v1/auth/login", None, Some(json!({"email": email, "password": password}))).await;
         assert_eq!(status, StatusCode::OK, "login: {body}");
         body["token"].as_str().unwrap().to_owned()
     }

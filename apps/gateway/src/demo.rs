@@ -45,7 +45,10 @@ pub async fn seed(core: Core) -> Result<Seeded> {
         None => {
             services
                 .stores
-                .create(user, CreateStore { name: "Loja Demo".into(), slug: DEMO_SLUG.into(), timezone: None, currency: None })
+                .create(
+                    user,
+                    CreateStore { name: "Loja Demo".into(), slug: DEMO_SLUG.into(), timezone: None, currency: None },
+                )
                 .await?
         }
     };

@@ -85,10 +85,11 @@ async fn finish_problem(res: HttpResponse<BoxBody>, id: &str) -> HttpResponse<Bo
     }
     let mut headers = res.headers().clone();
     let body = to_bytes(res.into_body()).await.unwrap_or_default();
-    let mut problem = is_problem.then(|| serde_json::from_slice::<Problem>(&body).ok()).flatten().unwrap_or_else(|| {
-        let (code, detail) = generic(status.as_u16());
-        Problem::new(status.as_u16(), code, detail, Vec::new())
-    });
+    let mut problem =
+        is_problem.then(|| serde_json::from_slice::<Problem>(&body).ok()).flatten().unwrap_or_else(|| {
+            let (code, detail) = generic(status.as_u16());
+            Problem::new(status.as_u16(), code, detail, Vec::new())
+        });
     problem.request_id = Some(id.to_owned());
     let mut rebuilt: HttpResponse = problem_response(&problem);
     headers.remove(header::CONTENT_LENGTH);

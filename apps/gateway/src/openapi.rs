@@ -86,9 +86,8 @@ fn add_problems(path: &str, op: &mut Operation) {
 impl Modify for ProblemResponses {
     fn modify(&self, openapi: &mut OpenApiDoc) {
         for (path, item) in openapi.paths.paths.iter_mut() {
-            for op in [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete]
-                .into_iter()
-                .flatten()
+            for op in
+                [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
             {
                 add_problems(path, op);
             }

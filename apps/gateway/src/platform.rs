@@ -87,7 +87,12 @@ pub async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpRe
             }
             response
         }
-        _ => problem_response(&Problem::new(404, "route_not_found", format!("No route matches {}.", req.path()), Vec::new())),
+        _ => problem_response(&Problem::new(
+            404,
+            "route_not_found",
+            format!("No route matches {}.", req.path()),
+            Vec::new(),
+        )),
     }
 }
 

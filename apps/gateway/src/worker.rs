@@ -30,7 +30,8 @@ impl JobHandler for PurgeIdempotency {
 async fn schedule_maintenance(core: &Core, after: Duration) -> balcao_core::Result<()> {
     let mut conn = core.pool.get().await?;
     let run_at = chrono::Utc::now() + chrono::Duration::from_std(after).unwrap_or(chrono::Duration::hours(1));
-    let job = NewJob::new(PURGE_IDEMPOTENCY_JOB, &serde_json::json!({}))?.run_at(run_at).unique_key(PURGE_IDEMPOTENCY_JOB);
+    let job =
+        NewJob::new(PURGE_IDEMPOTENCY_JOB, &serde_json::json!({}))?.run_at(run_at).unique_key(PURGE_IDEMPOTENCY_JOB);
     jobs::enqueue(&mut conn, job).await?;
     Ok(())
 }

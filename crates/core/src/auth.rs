@@ -61,8 +61,13 @@ pub async fn authenticate(core: &Core, token: &str) -> Result<Principal> {
         ttl = ttl.min(left);
     }
     if !ttl.is_zero() {
-        set_json(core.cache.as_ref(), &token_key(&hash), &CachedPrincipal { principal: principal.clone(), expires_at }, ttl)
-            .await;
+        set_json(
+            core.cache.as_ref(),
+            &token_key(&hash),
+            &CachedPrincipal { principal: principal.clone(), expires_at },
+            ttl,
+        )
+        .await;
     }
     Ok(principal)
 }
@@ -87,23 +92,22 @@ type KeyAuthRow = (uuid::Uuid, uuid::Uuid, String, Vec<String>, Option<DateTime<
 async fn resolve_api_key(core: &Core, token: &str, hash: &str) -> Result<(Principal, Option<DateTime<Utc>>)> {
     let prefix = api_key_prefix(token).ok_or_else(unauthenticated)?;
     let mut conn = core.pool.get().await?;
-    let found: Option<KeyAuthRow> =
-        api_keys::table
-            .inner_join(stores::table.on(stores::id.eq(api_keys::store_id)))
-            .filter(api_keys::prefix.eq(prefix))
-            .filter(api_keys::revoked_at.is_null())
-            .filter(stores::deleted_at.is_null())
-            .select((
-                api_keys::id,
-                api_keys::store_id,
-                api_keys::secret_hash,
-                api_keys::scopes,
-                api_keys::expires_at,
-                api_keys::last_used_at,
-            ))
-            .first(&mut conn)
-            .await
-            .optional()?;
+    let found: Option<KeyAuthRow> = api_keys::table
+        .inner_join(stores::table.on(stores::id.eq(api_keys::store_id)))
+        .filter(api_keys::prefix.eq(prefix))
+        .filter(api_keys::revoked_at.is_null())
+        .filter(stores::deleted_at.is_null())
+        .select((
+            api_keys::id,
+            api_keys::store_id,
+            api_keys::secret_hash,
+            api_keys::scopes,
+            api_keys::expires_at,
+            api_keys::last_used_at,
+        ))
+        .first(&mut conn)
+        .await
+        .optional()?;
     let (key_id, store_id, secret_hash, scopes, expires_at, last_used_at) = found.ok_or_else(unauthenticated)?;
     if !constant_time_eq(secret_hash.as_bytes(), hash.as_bytes()) || expires_at.is_some_and(|at| at <= Utc::now()) {
         return Err(unauthenticated());

@@ -47,7 +47,12 @@ impl Default for LocalCache {
 impl LocalCache {
     /// A cache holding at most `capacity` entries.
     pub fn new(capacity: u64) -> Self {
-        Self { entries: moka::sync::Cache::builder().max_capacity(capacity).time_to_live(Duration::from_secs(24 * 3600)).build() }
+        Self {
+            entries: moka::sync::Cache::builder()
+                .max_capacity(capacity)
+                .time_to_live(Duration::from_secs(24 * 3600))
+                .build(),
+        }
     }
 
     fn fresh(&self, key: &str) -> Option<Entry> {
@@ -118,9 +123,7 @@ impl RedisCache {
             timeouts: deadpool_redis::Timeouts { wait: Some(timeout), create: Some(timeout), recycle: Some(timeout) },
             ..Default::default()
         });
-        let pool = config
-            .create_pool(Some(deadpool_redis::Runtime::Tokio1))
-            .map_err(|e| format!("REDIS_URL: {e}"))?;
+        let pool = config.create_pool(Some(deadpool_redis::Runtime::Tokio1)).map_err(|e| format!("REDIS_URL: {e}"))?;
         Ok(Self { pool, prefix: prefix.to_owned(), timeout, fallback: LocalCache::new(10_000) })
     }
 

@@ -123,19 +123,12 @@ impl Error {
     pub fn problem(&self) -> Problem {
         let status = self.status();
         let (detail, errors) = match self {
-            Self::Validation(errors) => {
-                ("One or more fields are invalid.".to_owned(), errors.clone())
-            }
-            Self::Conflict { field: Some(field), detail, code }
-            | Self::Rule { field: Some(field), detail, code } => {
+            Self::Validation(errors) => ("One or more fields are invalid.".to_owned(), errors.clone()),
+            Self::Conflict { field: Some(field), detail, code } | Self::Rule { field: Some(field), detail, code } => {
                 (detail.clone(), vec![FieldError::new(field.clone(), *code, detail.clone())])
             }
-            Self::Forbidden { permission } => {
-                (format!("This action needs the `{permission}` permission."), Vec::new())
-            }
-            Self::Unavailable(_) => {
-                ("A dependency is unavailable; retry shortly.".to_owned(), Vec::new())
-            }
+            Self::Forbidden { permission } => (format!("This action needs the `{permission}` permission."), Vec::new()),
+            Self::Unavailable(_) => ("A dependency is unavailable; retry shortly.".to_owned(), Vec::new()),
             Self::Internal(_) => ("An unexpected error occurred.".to_owned(), Vec::new()),
             other => (other.to_string(), Vec::new()),
         };
@@ -219,9 +212,7 @@ impl From<diesel::result::Error> for Error {
         use diesel::result::{DatabaseErrorKind, Error as D};
         match err {
             D::NotFound => Self::NotFound { resource: "resource" },
-            D::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-                Self::Unavailable(info.message().to_owned())
-            }
+            D::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => Self::Unavailable(info.message().to_owned()),
             D::DatabaseError(_, ref info) if info.message().contains("statement timeout") => {
                 Self::Unavailable("statement timeout".to_owned())
             }

@@ -78,8 +78,11 @@ pub async fn emit(
         created_at: Utc::now(),
     };
     diesel::insert_into(outbox_events::table).values(&row).execute(conn).await?;
-    jobs::enqueue(conn, NewJob::new(DISPATCH_JOB, &Dispatch { event_id: id })?.unique_key(format!("{DISPATCH_JOB}:{id}")))
-        .await?;
+    jobs::enqueue(
+        conn,
+        NewJob::new(DISPATCH_JOB, &Dispatch { event_id: id })?.unique_key(format!("{DISPATCH_JOB}:{id}")),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -163,7 +166,8 @@ impl JobHandler for Dispatcher {
         conn.transaction::<_, Error, _>(async |conn| {
             for subscriber in subscribers {
                 let key = format!("{DELIVER_JOB}:{event_id}:{subscriber}");
-                jobs::enqueue(conn, NewJob::new(DELIVER_JOB, &Deliver { event_id, subscriber })?.unique_key(key)).await?;
+                jobs::enqueue(conn, NewJob::new(DELIVER_JOB, &Deliver { event_id, subscriber })?.unique_key(key))
+                    .await?;
             }
             diesel::update(outbox_events::table.find(event_id.uuid()))
                 .set(outbox_events::dispatched_at.eq(Utc::now()))

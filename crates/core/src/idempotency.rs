@@ -104,24 +104,28 @@ pub async fn claim(pool: &DbPool, scope: &str, key: &str, request_hash: &str) ->
 /// Stores the response of a claimed key.
 pub async fn complete(pool: &DbPool, scope: &str, key: &str, response: &StoredResponse) -> Result<()> {
     let mut conn = pool.get().await?;
-    diesel::update(idempotency_keys::table.filter(idempotency_keys::scope.eq(scope)).filter(idempotency_keys::key.eq(key)))
-        .set((
-            idempotency_keys::response_status.eq(i32::from(response.status)),
-            idempotency_keys::response_headers.eq(serde_json::to_value(&response.headers).ok()),
-            idempotency_keys::response_body.eq(&response.body),
-            idempotency_keys::completed_at.eq(chrono::Utc::now()),
-        ))
-        .execute(&mut conn)
-        .await?;
+    diesel::update(
+        idempotency_keys::table.filter(idempotency_keys::scope.eq(scope)).filter(idempotency_keys::key.eq(key)),
+    )
+    .set((
+        idempotency_keys::response_status.eq(i32::from(response.status)),
+        idempotency_keys::response_headers.eq(serde_json::to_value(&response.headers).ok()),
+        idempotency_keys::response_body.eq(&response.body),
+        idempotency_keys::completed_at.eq(chrono::Utc::now()),
+    ))
+    .execute(&mut conn)
+    .await?;
     Ok(())
 }
 
 /// Frees a claimed key without a response (the request failed on our side; a retry may run).
 pub async fn release(pool: &DbPool, scope: &str, key: &str) -> Result<()> {
     let mut conn = pool.get().await?;
-    diesel::delete(idempotency_keys::table.filter(idempotency_keys::scope.eq(scope)).filter(idempotency_keys::key.eq(key)))
-        .execute(&mut conn)
-        .await?;
+    diesel::delete(
+        idempotency_keys::table.filter(idempotency_keys::scope.eq(scope)).filter(idempotency_keys::key.eq(key)),
+    )
+    .execute(&mut conn)
+    .await?;
     Ok(())
 }
 

@@ -2,10 +2,12 @@
 
 use actix_web::{HttpResponse, delete, get, post, web};
 
-use super::json::Json;
 use super::extract::Authenticated;
+use super::json::Json;
 use crate::error::Result;
-use crate::identity::{IdentityService, LoginRequest, LoginResponse, RecoveryCodes, SignupRequest, TotpCode, TotpEnrolment, User};
+use crate::identity::{
+    IdentityService, LoginRequest, LoginResponse, RecoveryCodes, SignupRequest, TotpCode, TotpEnrolment, User,
+};
 
 type Identity = web::Data<dyn IdentityService>;
 
@@ -60,7 +62,11 @@ pub async fn start_totp(identity: Identity, caller: Authenticated) -> Result<web
     (status = 409, description = "Enrolment not started", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/me/totp/confirm")]
-pub async fn confirm_totp(identity: Identity, caller: Authenticated, body: Json<TotpCode>) -> Result<web::Json<RecoveryCodes>> {
+pub async fn confirm_totp(
+    identity: Identity,
+    caller: Authenticated,
+    body: Json<TotpCode>,
+) -> Result<web::Json<RecoveryCodes>> {
     Ok(web::Json(identity.confirm_totp(caller.user_id, &body.code).await?))
 }
 

@@ -87,7 +87,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             let bytes = bytes.await.map_err(|e| {
                 let too_large = e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
                 if too_large {
-                    rejection(Problem::new(413, "payload_too_large", "The body is larger than this server accepts.", Vec::new()))
+                    rejection(Problem::new(
+                        413,
+                        "payload_too_large",
+                        "The body is larger than this server accepts.",
+                        Vec::new(),
+                    ))
                 } else {
                     e
                 }

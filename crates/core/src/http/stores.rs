@@ -2,8 +2,8 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 
-use super::json::Json;
 use super::extract::{Authenticated, StoreAccess};
+use super::json::Json;
 use crate::error::Result;
 use crate::pagination::{Page, PageParams};
 use crate::tenancy::{CreateStore, Permission, Store, StoreService, UpdateStore};
@@ -26,7 +26,11 @@ pub async fn create_store(stores: Stores, caller: Authenticated, body: Json<Crea
     (status = 200, description = "A page of stores", body = Page<Store>),
 ))]
 #[get("/stores")]
-pub async fn list_stores(stores: Stores, caller: Authenticated, page: web::Query<PageParams>) -> Result<web::Json<Page<Store>>> {
+pub async fn list_stores(
+    stores: Stores,
+    caller: Authenticated,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<Store>>> {
     Ok(web::Json(stores.list_for_user(caller.user_id, &page).await?))
 }
 

@@ -2,8 +2,8 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 
-use super::json::Json;
 use super::extract::StoreAccess;
+use super::json::Json;
 use crate::error::Result;
 use crate::id::{ApiKeyId, UserId};
 use crate::pagination::{Page, PageParams};
@@ -19,7 +19,11 @@ type ApiKeys = web::Data<dyn ApiKeyService>;
 #[utoipa::path(tag = "members", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store"), PageParams),
     responses((status = 200, description = "A page of members", body = Page<Member>)))]
 #[get("/stores/{store_id}/members")]
-pub async fn list_members(members: Members, access: StoreAccess, page: web::Query<PageParams>) -> Result<web::Json<Page<Member>>> {
+pub async fn list_members(
+    members: Members,
+    access: StoreAccess,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<Member>>> {
     access.require(Permission::MembersRead)?;
     Ok(web::Json(members.list(access.store_id, &page).await?))
 }
@@ -66,7 +70,11 @@ pub async fn update_member(
     (status = 409, description = "The last owner cannot be removed", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[delete("/stores/{store_id}/members/{user_id}")]
-pub async fn remove_member(members: Members, access: StoreAccess, path: web::Path<(uuid::Uuid, UserId)>) -> Result<HttpResponse> {
+pub async fn remove_member(
+    members: Members,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, UserId)>,
+) -> Result<HttpResponse> {
     access.require(Permission::MembersManage)?;
     members.remove(access.store_id, &access.access, path.1).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -97,7 +105,11 @@ pub async fn create_role(members: Members, access: StoreAccess, body: Json<Creat
 #[utoipa::path(tag = "api-keys", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store"), PageParams),
     responses((status = 200, description = "A page of keys", body = Page<ApiKey>)))]
 #[get("/stores/{store_id}/api-keys")]
-pub async fn list_api_keys(keys: ApiKeys, access: StoreAccess, page: web::Query<PageParams>) -> Result<web::Json<Page<ApiKey>>> {
+pub async fn list_api_keys(
+    keys: ApiKeys,
+    access: StoreAccess,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<ApiKey>>> {
     access.require(Permission::ApiKeysManage)?;
     Ok(web::Json(keys.list(access.store_id, &page).await?))
 }
@@ -117,7 +129,11 @@ pub async fn create_api_key(keys: ApiKeys, access: StoreAccess, body: Json<Creat
     ("store_id" = uuid::Uuid, Path, description = "The store"), ("key_id" = uuid::Uuid, Path, description = "The key")),
     responses((status = 204, description = "Revoked")))]
 #[delete("/stores/{store_id}/api-keys/{key_id}")]
-pub async fn revoke_api_key(keys: ApiKeys, access: StoreAccess, path: web::Path<(uuid::Uuid, ApiKeyId)>) -> Result<HttpResponse> {
+pub async fn revoke_api_key(
+    keys: ApiKeys,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, ApiKeyId)>,
+) -> Result<HttpResponse> {
     access.require(Permission::ApiKeysManage)?;
     keys.revoke(access.store_id, path.1).await?;
     Ok(HttpResponse::NoContent().finish())

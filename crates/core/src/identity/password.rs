@@ -30,7 +30,8 @@ pub async fn verify(password: String, phc: String) -> Result<bool> {
 }
 
 /// A valid hash of a random password, verified against when the account does not exist so timing does not tell.
-pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$ZpDBVnfTkRrYGDcb/IxdkMmsMWqUpgUCzTIjKMs9Jzw";
+pub const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$ZpDBVnfTkRrYGDcb/IxdkMmsMWqUpgUCzTIjKMs9Jzw";
 
 #[cfg(test)]
 mod tests {

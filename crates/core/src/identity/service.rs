@@ -82,9 +82,7 @@ impl PgIdentityService {
         if let Some(step) = totp::matching_step(&secret, code, now)? {
             // Only a step later than the last one used is accepted: a code cannot be replayed.
             let claimed = diesel::update(
-                users::table
-                    .find(user.id)
-                    .filter(users::totp_last_step.is_null().or(users::totp_last_step.lt(step))),
+                users::table.find(user.id).filter(users::totp_last_step.is_null().or(users::totp_last_step.lt(step))),
             )
             .set(users::totp_last_step.eq(step))
             .execute(conn)
@@ -356,7 +354,8 @@ mod tests {
         let Err(Error::Validation(errors)) = validate_signup(&req) else { panic!("expected errors") };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["email", "password", "name"]);
-        let ok = SignupRequest { email: "Ana@Example.com".into(), password: "long enough pass".into(), name: "Ana".into() };
+        let ok =
+            SignupRequest { email: "Ana@Example.com".into(), password: "long enough pass".into(), name: "Ana".into() };
         assert!(validate_signup(&ok).is_ok());
     }
 }

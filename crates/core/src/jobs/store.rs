@@ -166,7 +166,11 @@ impl JobStore for PgJobStore {
 }
 
 /// Listens on the jobs channel and wakes waiting workers; reconnects after errors until shutdown.
-pub fn spawn_listener(database_url: String, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+pub fn spawn_listener(
+    database_url: String,
+    wake: Arc<Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             if *shutdown.borrow() {

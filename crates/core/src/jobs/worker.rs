@@ -111,14 +111,20 @@ impl Worker {
                 }
             }
             while let Some(done) = running.try_join_next_with_id() {
-                let id = match &done { Ok((id, _)) => *id, Err(e) => e.id() };
+                let id = match &done {
+                    Ok((id, _)) => *id,
+                    Err(e) => e.id(),
+                };
                 held.remove(&id);
             }
         }
         tracing::info!(worker = %self.id, running = running.len(), "worker stopping");
         let drain = async {
             while let Some(done) = running.join_next_with_id().await {
-                let id = match &done { Ok((id, _)) => *id, Err(e) => e.id() };
+                let id = match &done {
+                    Ok((id, _)) => *id,
+                    Err(e) => e.id(),
+                };
                 held.remove(&id);
             }
         };

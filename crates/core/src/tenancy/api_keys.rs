@@ -21,8 +21,13 @@ pub trait ApiKeyService: Send + Sync {
     /// Live (unrevoked) keys, ordered by id.
     async fn list(&self, store: StoreId, page: &PageParams) -> Result<Page<ApiKey>>;
     /// Creates a key with scopes within the creator's own permissions.
-    async fn create(&self, store: StoreId, actor: &Access, created_by: Option<UserId>, req: CreateApiKey)
-    -> Result<CreatedApiKey>;
+    async fn create(
+        &self,
+        store: StoreId,
+        actor: &Access,
+        created_by: Option<UserId>,
+        req: CreateApiKey,
+    ) -> Result<CreatedApiKey>;
     /// Revokes a key at once.
     async fn revoke(&self, store: StoreId, key: ApiKeyId) -> Result<()>;
 }

@@ -22,7 +22,13 @@ pub trait MemberService: Send + Sync {
     /// Members, ordered by user id.
     async fn list(&self, store: StoreId, page: &PageParams) -> Result<Page<Member>>;
     /// Adds a registered user, or invites an unknown email.
-    async fn add(&self, store: StoreId, actor: &Access, invited_by: Option<UserId>, req: AddMember) -> Result<MemberAdded>;
+    async fn add(
+        &self,
+        store: StoreId,
+        actor: &Access,
+        invited_by: Option<UserId>,
+        req: AddMember,
+    ) -> Result<MemberAdded>;
     /// Changes a member's role.
     async fn update(&self, store: StoreId, actor: &Access, user: UserId, req: UpdateMember) -> Result<Member>;
     /// Removes a member; the last owner cannot be removed or demoted.
@@ -129,7 +135,13 @@ impl MemberService for PgMemberService {
         Ok(req.page(rows, |r| r.0)?.map(member))
     }
 
-    async fn add(&self, store: StoreId, actor: &Access, invited_by: Option<UserId>, req: AddMember) -> Result<MemberAdded> {
+    async fn add(
+        &self,
+        store: StoreId,
+        actor: &Access,
+        invited_by: Option<UserId>,
+        req: AddMember,
+    ) -> Result<MemberAdded> {
         let email = normalize_email(&req.email);
         let mut v = Validator::new();
         v.check(email.contains('@') && email.len() <= 254, "email", "invalid_format", "must be an email address");

@@ -70,9 +70,25 @@ use Permission::*;
 impl Permission {
     /// Every permission.
     pub const ALL: [Permission; 19] = [
-        StoreRead, StoreWrite, StoreDelete, MembersRead, MembersManage, ApiKeysManage, CatalogRead, CatalogWrite,
-        CustomersRead, CustomersWrite, OrdersRead, OrdersWrite, PaymentsRead, PaymentsRefund, MessagesRead,
-        MessagesSend, WebhooksManage, AutomationManage, AuditRead,
+        StoreRead,
+        StoreWrite,
+        StoreDelete,
+        MembersRead,
+        MembersManage,
+        ApiKeysManage,
+        CatalogRead,
+        CatalogWrite,
+        CustomersRead,
+        CustomersWrite,
+        OrdersRead,
+        OrdersWrite,
+        PaymentsRead,
+        PaymentsRefund,
+        MessagesRead,
+        MessagesSend,
+        WebhooksManage,
+        AutomationManage,
+        AuditRead,
     ];
 
     /// The wire name, such as `catalog:write`.
@@ -142,10 +158,21 @@ impl BuiltinRole {
             Self::Owner => Permission::ALL.to_vec(),
             Self::Admin => Permission::ALL.into_iter().filter(|p| *p != StoreDelete).collect(),
             Self::Staff => vec![
-                StoreRead, MembersRead, CatalogRead, CatalogWrite, CustomersRead, CustomersWrite, OrdersRead,
-                OrdersWrite, PaymentsRead, MessagesRead, MessagesSend,
+                StoreRead,
+                MembersRead,
+                CatalogRead,
+                CatalogWrite,
+                CustomersRead,
+                CustomersWrite,
+                OrdersRead,
+                OrdersWrite,
+                PaymentsRead,
+                MessagesRead,
+                MessagesSend,
             ],
-            Self::Viewer => vec![StoreRead, MembersRead, CatalogRead, CustomersRead, OrdersRead, PaymentsRead, MessagesRead],
+            Self::Viewer => {
+                vec![StoreRead, MembersRead, CatalogRead, CustomersRead, OrdersRead, PaymentsRead, MessagesRead]
+            }
         }
     }
 }

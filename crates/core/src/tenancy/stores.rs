@@ -57,7 +57,12 @@ fn check_slug(v: &mut Validator, slug: &str) {
 }
 
 fn check_timezone(v: &mut Validator, tz: &str) {
-    v.check(tz.parse::<chrono_tz::Tz>().is_ok(), "timezone", "invalid", "must be an IANA time zone such as America/Sao_Paulo");
+    v.check(
+        tz.parse::<chrono_tz::Tz>().is_ok(),
+        "timezone",
+        "invalid",
+        "must be an IANA time zone such as America/Sao_Paulo",
+    );
 }
 
 fn slug_taken(e: diesel::result::Error) -> Error {
