@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 pub struct Keyring {
     active: String,
     keys: HashMap<String, Aes256Gcm>,
+    mac_keys: HashMap<String, Vec<u8>>,
     development: bool,
 }
 
@@ -33,6 +34,7 @@ impl Keyring {
     /// Parses `kid:base64key,kid2:base64key`; every key is 32 bytes; the first is active.
     pub fn parse(spec: &str) -> std::result::Result<Self, String> {
         let mut keys = HashMap::new();
+        let mut mac_keys = HashMap::new();
         let mut active = None;
         for (i, entry) in spec.split(',').map(str::trim).filter(|e| !e.is_empty()).enumerate() {
             let Some((kid, encoded)) = entry.split_once(':') else {
@@ -46,17 +48,23 @@ impl Keyring {
             if keys.insert(kid.to_owned(), cipher).is_some() {
                 return Err(format!("key id `{kid}` appears twice"));
             }
+            mac_keys.insert(kid.to_owned(), bytes);
             active.get_or_insert_with(|| kid.to_owned());
         }
         let active = active.ok_or_else(|| "no keys given".to_owned())?;
-        Ok(Self { active, keys, development: false })
+        Ok(Self { active, keys, mac_keys, development: false })
     }
 
     /// A fixed, publicly known key for development and tests only.
     pub fn development() -> Self {
         let key = Sha256::digest(b"balcao development key: never use in production");
         let cipher = Aes256Gcm::new(&key);
-        Self { active: "dev".to_owned(), keys: HashMap::from([("dev".to_owned(), cipher)]), development: true }
+        Self {
+            active: "dev".to_owned(),
+            keys: HashMap::from([("dev".to_owned(), cipher)]),
+            mac_keys: HashMap::from([("dev".to_owned(), key.to_vec())]),
+            development: true,
+        }
     }
 
     /// Whether this is the development keyring.
@@ -89,6 +97,21 @@ impl Keyring {
         cipher
             .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: context.as_bytes() })
             .map_err(|_| Error::internal("decryption failed"))
+    }
+}
+
+impl Keyring {
+    /// Signs `message` for `purpose` with the active key (a purpose-bound subkey); returns the key id and tag.
+    pub fn sign(&self, purpose: &str, message: &[u8]) -> Result<(String, Vec<u8>)> {
+        let key = self.mac_keys.get(&self.active).ok_or_else(|| Error::internal("active key missing"))?;
+        Ok((self.active.clone(), hmac_sha256(&hmac_sha256(key, purpose.as_bytes()), message)))
+    }
+
+    /// Checks a tag made by [`Keyring::sign`] with key `kid`.
+    pub fn verify(&self, kid: &str, purpose: &str, message: &[u8], tag: &[u8]) -> bool {
+        self.mac_keys
+            .get(kid)
+            .is_some_and(|key| verify_hmac_sha256(&hmac_sha256(key, purpose.as_bytes()), message, tag))
     }
 }
 
@@ -154,6 +177,16 @@ mod tests {
         let sealed = old.seal(b"x", "c").unwrap_or_default();
         assert_eq!(new.open(&sealed, "c").ok(), Some(b"x".to_vec()));
         assert!(new.seal(b"x", "c").unwrap_or_default().starts_with("k2."));
+    }
+
+    #[test]
+    fn signatures_are_bound_to_purpose_and_key() {
+        let ring = Keyring::development();
+        let (kid, tag) = ring.sign("customer-token", b"msg").unwrap();
+        assert!(ring.verify(&kid, "customer-token", b"msg", &tag));
+        assert!(!ring.verify(&kid, "other", b"msg", &tag));
+        assert!(!ring.verify(&kid, "customer-token", b"msg2", &tag));
+        assert!(!ring.verify("nope", "customer-token", b"msg", &tag));
     }
 
     #[test]

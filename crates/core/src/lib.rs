@@ -10,6 +10,7 @@
 //! | [`cache`] | Redis or in-process cache that never fails a request |
 //! | [`crypto`] | AES-256-GCM with key ids, HMAC, tokens, constant-time compare |
 //! | [`pagination`] | opaque keyset cursors |
+//! | [`patch`] | PATCH field semantics (absent vs null) |
 //! | [`identity`] | users, argon2id passwords, sessions, TOTP |
 //! | [`tenancy`] | stores, members, roles, permissions, API keys |
 //! | [`auth`] | bearer tokens to principals to store access |
@@ -32,6 +33,7 @@ pub mod identity;
 pub mod jobs;
 pub mod money;
 pub mod pagination;
+pub mod patch;
 pub mod schema;
 pub mod tenancy;
 

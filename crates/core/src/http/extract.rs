@@ -5,7 +5,7 @@
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
 use crate::auth::{self, Access};
@@ -91,21 +91,43 @@ impl StoreAccess {
     }
 }
 
+impl StoreAccess {
+    /// Resolves the caller's access once per request (later calls reuse it).
+    pub async fn resolve(req: &HttpRequest) -> Result<Self> {
+        if let Some(resolved) = req.extensions().get::<StoreAccess>() {
+            return Ok(resolved.clone());
+        }
+        let (core, principal, _) = principal(req).await?;
+        let store_id: StoreId = req
+            .match_info()
+            .get("store_id")
+            .and_then(|raw| raw.parse().ok())
+            .ok_or_else(|| Error::not_found("store"))?;
+        let access = auth::store_access(&core, &principal, store_id).await?;
+        let resolved = Self { store_id, principal, access };
+        req.extensions_mut().insert(resolved.clone());
+        Ok(resolved)
+    }
+}
+
+/// Which error a request reports when its body is bad too: credentials and tenancy come first,
+/// so another store's route answers 404 (and a missing token 401) whatever the body holds.
+pub async fn precedence(req: &HttpRequest) -> Result<()> {
+    if req.match_info().get("store_id").is_some() {
+        StoreAccess::resolve(req).await.map(|_| ())
+    } else if bearer_token(req).is_some() {
+        principal(req).await.map(|_| ())
+    } else {
+        Ok(())
+    }
+}
+
 impl FromRequest for StoreAccess {
     type Error = actix_web::Error;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move {
-            let (core, principal, _) = principal(&req).await?;
-            let store_id: StoreId = req
-                .match_info()
-                .get("store_id")
-                .and_then(|raw| raw.parse().ok())
-                .ok_or_else(|| Error::not_found("store"))?;
-            let access = auth::store_access(&core, &principal, store_id).await?;
-            Ok(Self { store_id, principal, access })
-        })
+        Box::pin(async move { Ok(Self::resolve(&req).await?) })
     }
 }

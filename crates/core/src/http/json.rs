@@ -10,6 +10,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
+use super::extract::precedence;
 use super::problem::problem_response;
 use crate::error::{Error, FieldError, Problem};
 
@@ -75,36 +76,49 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let json = is_json(req);
         let bytes = web::Bytes::from_request(req, payload);
+        let req = req.clone();
         Box::pin(async move {
-            if !json {
-                return Err(rejection(Problem::new(
-                    415,
-                    "unsupported_media_type",
-                    "Send the body as application/json.",
-                    Vec::new(),
-                )));
+            let parsed = parse::<T>(json, bytes).await;
+            if parsed.is_err() {
+                // Report a credential or tenancy problem before a body problem.
+                precedence(&req).await?;
             }
-            let bytes = bytes.await.map_err(|e| {
-                let too_large = e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
-                if too_large {
-                    rejection(Problem::new(
-                        413,
-                        "payload_too_large",
-                        "The body is larger than this server accepts.",
-                        Vec::new(),
-                    ))
-                } else {
-                    e
-                }
-            })?;
-            let mut de = serde_json::Deserializer::from_slice(&bytes);
-            let value = serde_path_to_error::deserialize(&mut de).map_err(|e| rejection(body_error(e)))?;
-            de.end().map_err(|e| {
-                rejection(Problem::new(400, "malformed_json", format!("The body is not valid JSON: {e}"), Vec::new()))
-            })?;
-            Ok(Json(value))
+            parsed
         })
     }
+}
+
+async fn parse<T: DeserializeOwned>(
+    json: bool,
+    bytes: impl std::future::Future<Output = Result<web::Bytes, actix_web::Error>>,
+) -> Result<Json<T>, actix_web::Error> {
+    if !json {
+        return Err(rejection(Problem::new(
+            415,
+            "unsupported_media_type",
+            "Send the body as application/json.",
+            Vec::new(),
+        )));
+    }
+    let bytes = bytes.await.map_err(|e| {
+        let too_large = e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
+        if too_large {
+            rejection(Problem::new(
+                413,
+                "payload_too_large",
+                "The body is larger than this server accepts.",
+                Vec::new(),
+            ))
+        } else {
+            e
+        }
+    })?;
+    let mut de = serde_json::Deserializer::from_slice(&bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| rejection(body_error(e)))?;
+    de.end().map_err(|e| {
+        rejection(Problem::new(400, "malformed_json", format!("The body is not valid JSON: {e}"), Vec::new()))
+    })?;
+    Ok(Json(value))
 }
 
 #[cfg(test)]

@@ -25,6 +25,8 @@ pub trait StoreService: Send + Sync {
     async fn list_for_user(&self, user: UserId, page: &PageParams) -> Result<Page<Store>>;
     /// One store.
     async fn get(&self, id: StoreId) -> Result<Store>;
+    /// A live store by its slug (the storefront's address).
+    async fn get_by_slug(&self, slug: &str) -> Result<Store>;
     /// Changes name, slug or time zone.
     async fn update(&self, id: StoreId, req: UpdateStore) -> Result<Store>;
     /// Deletes a store: every credential for it stops working at once.
@@ -141,6 +143,18 @@ impl StoreService for PgStoreService {
         let mut conn = self.core.pool.get().await?;
         let row: Option<StoreRow> = stores::table
             .find(id.uuid())
+            .filter(stores::deleted_at.is_null())
+            .select(StoreRow::as_select())
+            .first(&mut conn)
+            .await
+            .optional()?;
+        row.map(Store::from).ok_or_else(|| Error::not_found("store"))
+    }
+
+    async fn get_by_slug(&self, slug: &str) -> Result<Store> {
+        let mut conn = self.core.pool.get().await?;
+        let row: Option<StoreRow> = stores::table
+            .filter(stores::slug.eq(slug))
             .filter(stores::deleted_at.is_null())
             .select(StoreRow::as_select())
             .first(&mut conn)
