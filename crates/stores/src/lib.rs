@@ -6,5 +6,7 @@
 //! The crate stands on `balcao-core` for ids, errors, the database, events and jobs;
 //! its areas each get `model`, `service` and `http` modules as they are built.
 
+pub mod br;
+
 #[cfg(feature = "http")]
 pub mod http;
