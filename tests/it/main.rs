@@ -2,10 +2,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api_keys;
+mod catalog;
 mod idempotency;
 mod identity;
 mod jobs;
 mod platform;
 mod queries;
 mod startup;
+mod storefront;
 mod tenancy;

@@ -11,7 +11,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, scope};
 
 use balcao_core::Core;
-use balcao_core::http::{CoreServices, path_config, query_config};
+use balcao_core::http::{CoreServices, path_config};
 
 use crate::metrics::Metrics;
 use crate::middleware::{record_metrics, request_context};
@@ -25,6 +25,8 @@ pub struct AppState {
     pub core: Core,
     /// The core's services.
     pub services: CoreServices,
+    /// Commerce services.
+    pub stores: balcao_stores::http::Services,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
     /// The OpenAPI document as served.
@@ -40,7 +42,9 @@ impl AppState {
         let routes = Arc::new(RouteTable::from_openapi(&doc));
         let spec = Arc::new(platform::Spec::new(&doc)?);
         let metrics = Arc::new(Metrics::new().map_err(|e| e.to_string())?);
-        Ok(Self { services: CoreServices::new(core.clone()), core, metrics, spec, routes })
+        let services = CoreServices::new(core.clone());
+        let stores = balcao_stores::http::Services::new(core.clone(), services.stores.clone().into_inner());
+        Ok(Self { services, stores, core, metrics, spec, routes })
     }
 }
 
@@ -55,13 +59,18 @@ fn v1_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     balcao_audit::http::configure(cfg);
 }
 
-fn utoipa_app<T>(app: App<T>) -> utoipa_actix_web::UtoipaApp<T>
+fn utoipa_app<T>(app: App<T>, state: Option<AppState>) -> utoipa_actix_web::UtoipaApp<T>
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
     app.into_utoipa_app()
         .openapi(ApiDoc::openapi())
-        .service(scope::scope("/v1").configure(v1_routes))
+        .service(scope::scope("/v1").configure(move |cfg| {
+            if let Some(state) = &state {
+                state.stores.register(cfg);
+            }
+            v1_routes(cfg);
+        }))
         .service(platform::live)
         .service(platform::ready)
         .service(platform::metrics)
@@ -71,7 +80,7 @@ where
 
 /// The OpenAPI document, collected from the registered handlers.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, doc) = utoipa_app(App::new()).split_for_parts();
+    let (_, doc) = utoipa_app(App::new(), None).split_for_parts();
     openapi::finish(doc)
 }
 
@@ -91,7 +100,6 @@ pub fn build_app(
     let app = App::new()
         .app_data(web::PayloadConfig::new(config.body_limit_bytes))
         .app_data(path_config())
-        .app_data(query_config())
         .app_data(web::Data::from(state.metrics.clone()))
         .app_data(web::Data::from(state.spec.clone()))
         .app_data(web::Data::from(state.routes.clone()))
@@ -105,7 +113,7 @@ pub fn build_app(
         .wrap(cors(&config.cors_origins))
         .wrap(from_fn(record_metrics))
         .wrap(from_fn(request_context));
-    utoipa_app(app).into_app()
+    utoipa_app(app, Some(state)).into_app()
 }
 
 fn cors(origins: &[String]) -> Cors {

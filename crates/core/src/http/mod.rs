@@ -6,6 +6,7 @@ pub mod idempotency;
 pub mod identity;
 pub mod json;
 pub mod problem;
+pub mod query;
 pub mod stores;
 pub mod team;
 
@@ -16,7 +17,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use extract::{Authenticated, StoreAccess, bearer_token};
 pub use json::Json;
-pub use problem::{PROBLEM_JSON, path_config, problem_response, query_config};
+pub use query::Query;
+pub use problem::{PROBLEM_JSON, path_config, problem_response};
 
 use crate::context::Core;
 use crate::identity::{IdentityService, PgIdentityService};

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, error, web};
 
-use crate::error::{Error, FieldError, Problem};
+use crate::error::{Error, Problem};
 
 /// The problem media type.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -44,38 +44,12 @@ impl ResponseError for Error {
     }
 }
 
-/// Picks the field name out of a serde message like "missing field `email` at line 1".
-fn field_from_serde(message: &str) -> String {
-    message.split('`').nth(1).map(str::to_owned).unwrap_or_else(|| "body".to_owned())
-}
-
 fn path_error(_err: error::PathError, _req: &HttpRequest) -> actix_web::Error {
     // A malformed id in the path names nothing that exists.
     Error::not_found("resource").into()
 }
 
-fn query_error(err: error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    let message = err.to_string();
-    Error::Validation(vec![FieldError::new(field_from_serde(&message), "invalid", message)]).into()
-}
-
 /// Path config: a malformed path parameter answers 404.
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(path_error)
-}
-
-/// Query config: a bad query parameter answers 422 naming it.
-pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(query_error)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn serde_field_names() {
-        assert_eq!(field_from_serde("missing field `email` at line 1 column 2"), "email");
-        assert_eq!(field_from_serde("expected a string"), "body");
-    }
 }

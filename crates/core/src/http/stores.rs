@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 
 use super::extract::{Authenticated, StoreAccess};
 use super::json::Json;
+use super::query::Query;
 use crate::error::Result;
 use crate::pagination::{Page, PageParams};
 use crate::tenancy::{CreateStore, Permission, Store, StoreService, UpdateStore};
@@ -29,7 +30,7 @@ pub async fn create_store(stores: Stores, caller: Authenticated, body: Json<Crea
 pub async fn list_stores(
     stores: Stores,
     caller: Authenticated,
-    page: web::Query<PageParams>,
+    page: Query<PageParams>,
 ) -> Result<web::Json<Page<Store>>> {
     Ok(web::Json(stores.list_for_user(caller.user_id, &page).await?))
 }

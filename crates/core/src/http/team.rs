@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 
 use super::extract::StoreAccess;
 use super::json::Json;
+use super::query::Query;
 use crate::error::Result;
 use crate::id::{ApiKeyId, UserId};
 use crate::pagination::{Page, PageParams};
@@ -22,7 +23,7 @@ type ApiKeys = web::Data<dyn ApiKeyService>;
 pub async fn list_members(
     members: Members,
     access: StoreAccess,
-    page: web::Query<PageParams>,
+    page: Query<PageParams>,
 ) -> Result<web::Json<Page<Member>>> {
     access.require(Permission::MembersRead)?;
     Ok(web::Json(members.list(access.store_id, &page).await?))
@@ -108,7 +109,7 @@ pub async fn create_role(members: Members, access: StoreAccess, body: Json<Creat
 pub async fn list_api_keys(
     keys: ApiKeys,
     access: StoreAccess,
-    page: web::Query<PageParams>,
+    page: Query<PageParams>,
 ) -> Result<web::Json<Page<ApiKey>>> {
     access.require(Permission::ApiKeysManage)?;
     Ok(web::Json(keys.list(access.store_id, &page).await?))

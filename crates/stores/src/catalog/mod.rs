@@ -1,0 +1,21 @@
+//! The catalog: categories, products with options and variants, images, inventory and search.
+
+pub mod cache;
+pub mod categories;
+#[cfg(feature = "http")]
+pub mod http;
+pub mod inventory;
+pub mod load;
+pub mod model;
+pub mod products;
+pub mod query;
+pub mod slugs;
+pub mod validate;
+pub mod variants;
+
+pub use categories::{CategoryService, PgCategoryService};
+pub use inventory::{InventoryService, PgInventoryService};
+pub use model::*;
+pub use products::{PgProductService, ProductService};
+pub use query::{Audience, ProductFilter, ProductSort};
+pub use variants::{PgVariantService, VariantService};

@@ -1,0 +1,526 @@
+//! Catalog rows and API types.
+
+use balcao_core::money::Money;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::ids::{AdjustmentId, CategoryId, ImageId, ProductId, VariantId};
+use crate::schema::{categories, inventory_adjustments, product_images, products, variants};
+
+/// A category row.
+#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
+#[diesel(table_name = categories)]
+pub struct CategoryRow {
+    pub store_id: uuid::Uuid,
+    pub id: uuid::Uuid,
+    pub parent_id: Option<uuid::Uuid>,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub position: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A category in the store's tree.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Category {
+    /// The category's id.
+    pub id: CategoryId,
+    /// The parent category; null at the top level.
+    pub parent_id: Option<CategoryId>,
+    /// Display name.
+    #[schema(example = "Camisetas")]
+    pub name: String,
+    /// URL name, unique in the store.
+    #[schema(example = "camisetas")]
+    pub slug: String,
+    /// Description.
+    pub description: String,
+    /// Order among siblings (ascending).
+    pub position: i32,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<CategoryRow> for Category {
+    fn from(r: CategoryRow) -> Self {
+        Self {
+            id: CategoryId(r.id),
+            parent_id: r.parent_id.map(CategoryId),
+            name: r.name,
+            slug: r.slug,
+            description: r.description,
+            position: r.position,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// `POST .../categories`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CreateCategory {
+    /// Display name, 1 to 100 characters.
+    pub name: String,
+    /// URL name (default: made from the name).
+    pub slug: Option<String>,
+    /// Parent category.
+    pub parent_id: Option<CategoryId>,
+    /// Description.
+    pub description: Option<String>,
+    /// Order among siblings.
+    pub position: Option<i32>,
+}
+
+/// `PATCH .../categories/{id}`: only given fields change; `parent_id: null` moves it to the top.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct UpdateCategory {
+    /// Display name.
+    pub name: Option<String>,
+    /// URL name.
+    pub slug: Option<String>,
+    /// New parent (null for the top level); a move that would create a cycle is refused.
+    #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
+    #[schema(value_type = Option<CategoryId>)]
+    pub parent_id: Option<Option<CategoryId>>,
+    /// Description.
+    pub description: Option<String>,
+    /// Order among siblings.
+    pub position: Option<i32>,
+}
+
+/// Where a product is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProductStatus {
+    /// Being prepared; not on the storefront.
+    Draft,
+    /// For sale on the storefront.
+    Active,
+    /// Withdrawn; kept for history.
+    Archived,
+}
+
+impl ProductStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Active => "active",
+            Self::Archived => "archived",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "draft" => Some(Self::Draft),
+            "active" => Some(Self::Active),
+            "archived" => Some(Self::Archived),
+            _ => None,
+        }
+    }
+}
+
+/// A product option such as size or color, with its values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ProductOption {
+    /// The option's name.
+    #[schema(example = "Tamanho")]
+    pub name: String,
+    /// The values variants choose from.
+    #[schema(example = json!(["P", "M", "G"]))]
+    pub values: Vec<String>,
+}
+
+/// A product row.
+#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
+#[diesel(table_name = products)]
+pub struct ProductRow {
+    pub store_id: uuid::Uuid,
+    pub id: uuid::Uuid,
+    pub title: String,
+    pub slug: String,
+    pub description: String,
+    pub status: String,
+    pub tags: Vec<String>,
+    pub options: serde_json::Value,
+    pub currency: String,
+    pub min_price_amount: i64,
+    pub max_price_amount: i64,
+    pub in_stock: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A variant row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = variants)]
+pub struct VariantRow {
+    pub store_id: uuid::Uuid,
+    pub id: uuid::Uuid,
+    pub product_id: uuid::Uuid,
+    pub sku: String,
+    pub title: String,
+    pub option_values: Vec<String>,
+    pub price_amount: i64,
+    pub compare_at_amount: Option<i64>,
+    pub cost_amount: Option<i64>,
+    pub weight_grams: i32,
+    pub barcode: Option<String>,
+    pub position: i32,
+    pub on_hand: i32,
+    pub reserved: i32,
+    pub low_stock_threshold: Option<i32>,
+    pub low_stock_alerted: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An image row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = product_images)]
+pub struct ImageRow {
+    pub store_id: uuid::Uuid,
+    pub id: uuid::Uuid,
+    pub product_id: uuid::Uuid,
+    pub url: String,
+    pub alt: String,
+    pub position: i32,
+}
+
+/// A product image by URL.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Image {
+    /// The image's id.
+    pub id: ImageId,
+    /// Where the image is served from (http or https).
+    pub url: String,
+    /// Alternative text.
+    pub alt: String,
+    /// Display order (ascending).
+    pub position: i32,
+}
+
+impl From<ImageRow> for Image {
+    fn from(r: ImageRow) -> Self {
+        Self { id: ImageId(r.id), url: r.url, alt: r.alt, position: r.position }
+    }
+}
+
+/// An image to attach.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewImage {
+    /// http(s) URL, up to 2048 characters.
+    pub url: String,
+    /// Alternative text.
+    pub alt: Option<String>,
+}
+
+/// Stock of one variant.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+pub struct Inventory {
+    /// Units in the store.
+    pub on_hand: i32,
+    /// Units held by unpaid orders.
+    pub reserved: i32,
+    /// `on_hand - reserved`: what can still be sold.
+    pub available: i32,
+    /// `product.low_stock` fires when `available` falls to or below this.
+    pub low_stock_threshold: Option<i32>,
+}
+
+/// A variant as staff see it (with cost and stock).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Variant {
+    /// The variant's id.
+    pub id: VariantId,
+    /// Its product.
+    pub product_id: ProductId,
+    /// Stock-keeping unit, unique in the store.
+    pub sku: String,
+    /// A label such as `M / Azul` (default: the option values).
+    pub title: String,
+    /// One value per product option, in the options' order.
+    pub option_values: Vec<String>,
+    /// Selling price.
+    pub price: Money,
+    /// The "from" price shown struck through.
+    pub compare_at_price: Option<Money>,
+    /// What the unit costs the store (private).
+    pub cost: Option<Money>,
+    /// Shipping weight in grams.
+    pub weight_grams: i32,
+    /// EAN/GTIN or another barcode.
+    pub barcode: Option<String>,
+    /// Display order.
+    pub position: i32,
+    /// Stock.
+    pub inventory: Inventory,
+}
+
+/// A variant to create.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewVariant {
+    /// Stock-keeping unit, unique in the store (1 to 64 characters).
+    pub sku: String,
+    /// A label (default: the option values joined by ` / `).
+    pub title: Option<String>,
+    /// One value per product option.
+    #[serde(default)]
+    pub option_values: Vec<String>,
+    /// Selling price in the store's currency.
+    pub price: Money,
+    /// Struck-through "from" price; must exceed the price.
+    pub compare_at_price: Option<Money>,
+    /// Unit cost (private).
+    pub cost: Option<Money>,
+    /// Weight in grams.
+    pub weight_grams: Option<i32>,
+    /// Barcode.
+    pub barcode: Option<String>,
+    /// Starting stock (recorded as an `initial` adjustment).
+    pub on_hand: Option<i32>,
+    /// Low-stock threshold.
+    pub low_stock_threshold: Option<i32>,
+}
+
+/// `PATCH` a variant: only given fields change; `null` clears an optional one.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct UpdateVariant {
+    /// SKU.
+    pub sku: Option<String>,
+    /// Label.
+    pub title: Option<String>,
+    /// Option values.
+    pub option_values: Option<Vec<String>>,
+    /// Price.
+    pub price: Option<Money>,
+    /// Compare-at price (null clears).
+    #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
+    #[schema(value_type = Option<Money>)]
+    pub compare_at_price: Option<Option<Money>>,
+    /// Cost (null clears).
+    #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
+    #[schema(value_type = Option<Money>)]
+    pub cost: Option<Option<Money>>,
+    /// Weight in grams.
+    pub weight_grams: Option<i32>,
+    /// Barcode (null clears).
+    #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub barcode: Option<Option<String>>,
+    /// Low-stock threshold (null clears).
+    #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub low_stock_threshold: Option<Option<i32>>,
+    /// Display order.
+    pub position: Option<i32>,
+}
+
+/// A product as staff see it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Product {
+    /// The product's id.
+    pub id: ProductId,
+    /// Title.
+    #[schema(example = "Camiseta de Algodão")]
+    pub title: String,
+    /// URL name, unique in the store.
+    pub slug: String,
+    /// Description.
+    pub description: String,
+    /// Draft, active or archived.
+    pub status: ProductStatus,
+    /// Free-form tags.
+    pub tags: Vec<String>,
+    /// Options (size, color, ...).
+    pub options: Vec<ProductOption>,
+    /// Categories the product is in.
+    pub category_ids: Vec<CategoryId>,
+    /// Images in display order.
+    pub images: Vec<Image>,
+    /// Variants in display order.
+    pub variants: Vec<Variant>,
+    /// Lowest variant price.
+    pub min_price: Money,
+    /// Highest variant price.
+    pub max_price: Money,
+    /// Whether any variant can be sold now.
+    pub in_stock: bool,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `POST .../products`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CreateProduct {
+    /// Title, 1 to 200 characters.
+    pub title: String,
+    /// URL name (default: made from the title).
+    pub slug: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Status (default `draft`).
+    pub status: Option<ProductStatus>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Options (at most 3).
+    #[serde(default)]
+    pub options: Vec<ProductOption>,
+    /// Categories.
+    #[serde(default)]
+    pub category_ids: Vec<CategoryId>,
+    /// Images in display order.
+    #[serde(default)]
+    pub images: Vec<NewImage>,
+    /// At least one variant; one per combination of option values.
+    pub variants: Vec<NewVariant>,
+}
+
+/// `PATCH .../products/{id}`: only given fields change; `images` and `category_ids` replace the lists.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct UpdateProduct {
+    /// Title.
+    pub title: Option<String>,
+    /// URL name.
+    pub slug: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Status.
+    pub status: Option<ProductStatus>,
+    /// Tags.
+    pub tags: Option<Vec<String>>,
+    /// Options; existing variants must still match them.
+    pub options: Option<Vec<ProductOption>>,
+    /// Categories.
+    pub category_ids: Option<Vec<CategoryId>>,
+    /// Images.
+    pub images: Option<Vec<NewImage>>,
+}
+
+/// Why stock changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AdjustmentReason {
+    /// Stock at creation.
+    Initial,
+    /// Goods received.
+    Received,
+    /// A count corrected.
+    Correction,
+    /// Damaged or lost.
+    Damaged,
+    /// Returned by a customer.
+    Returned,
+    /// Sold outside balcao.
+    SoldElsewhere,
+}
+
+impl AdjustmentReason {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Initial => "initial",
+            Self::Received => "received",
+            Self::Correction => "correction",
+            Self::Damaged => "damaged",
+            Self::Returned => "returned",
+            Self::SoldElsewhere => "sold_elsewhere",
+        }
+    }
+}
+
+/// `POST .../inventory-adjustments`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewAdjustment {
+    /// Units added (positive) or removed (negative); not zero.
+    pub delta: i32,
+    /// Why.
+    pub reason: AdjustmentReason,
+    /// A note for the record.
+    pub note: Option<String>,
+}
+
+/// An adjustment row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = inventory_adjustments)]
+pub struct AdjustmentRow {
+    pub store_id: uuid::Uuid,
+    pub id: uuid::Uuid,
+    pub variant_id: uuid::Uuid,
+    pub delta: i32,
+    pub reason: String,
+    pub note: String,
+    pub on_hand_after: i32,
+    pub created_by: Option<uuid::Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A recorded change of stock.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Adjustment {
+    /// The adjustment's id.
+    pub id: AdjustmentId,
+    /// The variant.
+    pub variant_id: VariantId,
+    /// Units added or removed.
+    pub delta: i32,
+    /// Why.
+    pub reason: String,
+    /// Note.
+    pub note: String,
+    /// Units on hand after it.
+    pub on_hand_after: i32,
+    /// Who made it (null for API keys and the system).
+    pub created_by: Option<uuid::Uuid>,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<AdjustmentRow> for Adjustment {
+    fn from(r: AdjustmentRow) -> Self {
+        Self {
+            id: AdjustmentId(r.id),
+            variant_id: VariantId(r.variant_id),
+            delta: r.delta,
+            reason: r.reason,
+            note: r.note,
+            on_hand_after: r.on_hand_after,
+            created_by: r.created_by,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// The answer to an adjustment: the record and the stock after it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AdjustmentResult {
+    /// What was recorded.
+    pub adjustment: Adjustment,
+    /// Stock now.
+    pub inventory: Inventory,
+}
+
+/// Payload of `product.low_stock`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LowStock {
+    /// The product.
+    pub product_id: ProductId,
+    /// The variant.
+    pub variant_id: VariantId,
+    /// Its SKU.
+    pub sku: String,
+    /// Units that can still be sold.
+    pub available: i32,
+    /// The threshold crossed.
+    pub threshold: i32,
+}

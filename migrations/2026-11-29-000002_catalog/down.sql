@@ -1,0 +1,13 @@
+DROP TABLE wishlist_items;
+DROP TABLE customer_consents;
+DROP TABLE customer_addresses;
+DROP TABLE customers;
+DROP TABLE inventory_adjustments;
+DROP TABLE variants;
+DROP TABLE product_images;
+DROP TABLE product_categories;
+DROP TABLE products;
+DROP TABLE categories;
+DROP FUNCTION balcao_product_document(text, text[], text);
+DROP TEXT SEARCH CONFIGURATION balcao_pt;
+DROP FUNCTION balcao_fold(text);
