@@ -70,10 +70,12 @@ async fn category_tree_with_cycle_guard() {
     let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "category_cycle").await;
     assert_eq!(problem["errors"][0]["field"], "parent_id");
     // Moving it to the top level works; so does a legal move.
-    let (status, moved) =
-        app.patch(&format!("{base}/{}", regatas["id"].as_str().unwrap()), &token, json!({"parent_id": roupas["id"]})).await;
+    let (status, moved) = app
+        .patch(&format!("{base}/{}", regatas["id"].as_str().unwrap()), &token, json!({"parent_id": roupas["id"]}))
+        .await;
     assert_eq!((status, &moved["parent_id"]), (StatusCode::OK, &roupas["id"]));
-    let (status, top) = app.patch(&format!("{base}/{}", blusas["id"].as_str().unwrap()), &token, json!({"parent_id": null})).await;
+    let (status, top) =
+        app.patch(&format!("{base}/{}", blusas["id"].as_str().unwrap()), &token, json!({"parent_id": null})).await;
     assert_eq!((status, &top["parent_id"]), (StatusCode::OK, &Value::Null));
 
     let (status, body) = app.delete(&format!("{base}/{}", roupas["id"].as_str().unwrap()), &token).await;
@@ -122,33 +124,60 @@ async fn product_crud_with_variants_and_inventory() {
     let variant_path = format!("{product_path}/variants/{}", variant["id"].as_str().unwrap());
 
     // Inventory: adjustments are recorded with their reason.
-    let (status, adjusted) =
-        app.post(&format!("{variant_path}/inventory-adjustments"), &token, json!({"delta": -4, "reason": "damaged", "note": "molhou"})).await;
+    let (status, adjusted) = app
+        .post(
+            &format!("{variant_path}/inventory-adjustments"),
+            &token,
+            json!({"delta": -4, "reason": "damaged", "note": "molhou"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{adjusted}");
     assert_eq!(adjusted["inventory"]["available"], 6);
     assert_eq!(adjusted["adjustment"]["on_hand_after"], 6);
-    let (status, body) =
-        app.post(&format!("{variant_path}/inventory-adjustments"), &token, json!({"delta": -7, "reason": "correction"})).await;
+    let (status, body) = app
+        .post(&format!("{variant_path}/inventory-adjustments"), &token, json!({"delta": -7, "reason": "correction"}))
+        .await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("stock_below_reserved")));
-    let (status, body) = app.post(&format!("{variant_path}/inventory-adjustments"), &token, json!({"delta": 1, "reason": "magic"})).await;
+    let (status, body) = app
+        .post(&format!("{variant_path}/inventory-adjustments"), &token, json!({"delta": 1, "reason": "magic"}))
+        .await;
     assert_eq!((status, body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason")));
     let (_, history) = app.get(&format!("{variant_path}/inventory-adjustments"), &token).await;
-    let reasons: Vec<&str> = history["data"].as_array().unwrap().iter().map(|a| a["reason"].as_str().unwrap()).collect();
+    let reasons: Vec<&str> =
+        history["data"].as_array().unwrap().iter().map(|a| a["reason"].as_str().unwrap()).collect();
     assert_eq!(reasons, vec!["damaged", "initial"]);
 
     // Update product and variant; add and remove variants.
-    let (status, updated) = app.patch(&product_path, &token, json!({"status": "active", "title": "Camiseta Básica"})).await;
-    assert_eq!((status, updated["status"].as_str(), updated["title"].as_str()), (StatusCode::OK, Some("active"), Some("Camiseta Básica")));
-    let (status, changed) = app.patch(&variant_path, &token, json!({"price": brl(3990), "compare_at_price": null})).await;
+    let (status, updated) =
+        app.patch(&product_path, &token, json!({"status": "active", "title": "Camiseta Básica"})).await;
+    assert_eq!(
+        (status, updated["status"].as_str(), updated["title"].as_str()),
+        (StatusCode::OK, Some("active"), Some("Camiseta Básica"))
+    );
+    let (status, changed) =
+        app.patch(&variant_path, &token, json!({"price": brl(3990), "compare_at_price": null})).await;
     assert_eq!(status, StatusCode::OK, "{changed}");
     assert_eq!((changed["price"].clone(), changed["compare_at_price"].clone()), (brl(3990), Value::Null));
     let (status, body) = app.patch(&variant_path, &token, json!({"compare_at_price": brl(100)})).await;
-    assert_eq!((status, body["errors"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("not_above_price")));
-    let (status, body) =
-        app.post(&format!("{product_path}/variants"), &token, json!({"sku": "CAM-P-AZ", "option_values": ["P", "Azul"], "price": brl(1)})).await;
+    assert_eq!(
+        (status, body["errors"][0]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("not_above_price"))
+    );
+    let (status, body) = app
+        .post(
+            &format!("{product_path}/variants"),
+            &token,
+            json!({"sku": "CAM-P-AZ", "option_values": ["P", "Azul"], "price": brl(1)}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "same combination: {body}");
-    let (status, body) =
-        app.post(&format!("{product_path}/variants"), &token, json!({"sku": "CAM-M-AZ", "option_values": ["G", "Azul"], "price": brl(1)})).await;
+    let (status, body) = app
+        .post(
+            &format!("{product_path}/variants"),
+            &token,
+            json!({"sku": "CAM-M-AZ", "option_values": ["G", "Azul"], "price": brl(1)}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "G is not an option value: {body}");
     let (status, body) = app.get(&format!("{product_path}/variants"), &token).await;
     assert_eq!((status, body.as_array().map(Vec::len)), (StatusCode::OK, Some(2)));
@@ -172,20 +201,46 @@ async fn product_validation_names_fields() {
     let (status, body) = app.post(&path, &token, json!({"title": "X", "variants": []})).await;
     assert_eq!((status, body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("variants")));
     let (status, body) = app
-        .post(&path, &token, json!({"title": "X", "variants": [{"sku": "A", "price": {"amount": 100, "currency": "USD"}}]}))
+        .post(
+            &path,
+            &token,
+            json!({"title": "X", "variants": [{"sku": "A", "price": {"amount": 100, "currency": "USD"}}]}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["errors"][0], json!({"field": "variants[0].price", "code": "currency_mismatch", "message": "must be in BRL"}));
-    let (status, body) = app.post(&path, &token, json!({"title": "X", "variants": [{"sku": "A", "price": {"amount": "1"}}]})).await;
-    assert_eq!((status, body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("variants[0].price.amount")));
-    let (status, body) = app
-        .post(&path, &token, json!({"title": "X", "images": [{"url": "ftp://x"}], "variants": [{"sku": "A", "price": brl(1)}]}))
-        .await;
-    assert_eq!((status, body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("images[0].url")));
-    let unknown = uuid::Uuid::now_v7();
+    assert_eq!(
+        body["errors"][0],
+        json!({"field": "variants[0].price", "code": "currency_mismatch", "message": "must be in BRL"})
+    );
     let (status, body) =
-        app.post(&path, &token, json!({"title": "X", "category_ids": [unknown], "variants": [{"sku": "A", "price": brl(1)}]})).await;
-    assert_eq!((status, body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("category_ids[0]")));
+        app.post(&path, &token, json!({"title": "X", "variants": [{"sku": "A", "price": {"amount": "1"}}]})).await;
+    assert_eq!(
+        (status, body["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("variants[0].price.amount"))
+    );
+    let (status, body) = app
+        .post(
+            &path,
+            &token,
+            json!({"title": "X", "images": [{"url": "ftp://x"}], "variants": [{"sku": "A", "price": brl(1)}]}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("images[0].url"))
+    );
+    let unknown = uuid::Uuid::now_v7();
+    let (status, body) = app
+        .post(
+            &path,
+            &token,
+            json!({"title": "X", "category_ids": [unknown], "variants": [{"sku": "A", "price": brl(1)}]}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("category_ids[0]"))
+    );
 
     create_product(&app, &token, &store, simple("Caneca", "CAN-1", 2500, 1)).await;
     let (status, body) = app.post(&path, &token, simple("Outra caneca", "CAN-1", 2500, 1)).await;
@@ -249,8 +304,13 @@ async fn titles(app: &TestApp, token: &str, path: &str) -> Vec<String> {
 async fn search_folds_accents_tolerates_typos_and_filters() {
     let (app, token, store) = shop().await;
     let (_, roupas) = app.post(&format!("/v1/stores/{store}/categories"), &token, json!({"name": "Roupas"})).await;
-    let (_, camisetas) =
-        app.post(&format!("/v1/stores/{store}/categories"), &token, json!({"name": "Camisetas", "parent_id": roupas["id"]})).await;
+    let (_, camisetas) = app
+        .post(
+            &format!("/v1/stores/{store}/categories"),
+            &token,
+            json!({"name": "Camisetas", "parent_id": roupas["id"]}),
+        )
+        .await;
     let mut body = simple("Camiseta de Algodão", "C1", 4990, 5);
     body["category_ids"] = json!([camisetas["id"]]);
     body["tags"] = json!(["basico"]);
@@ -269,7 +329,10 @@ async fn search_folds_accents_tolerates_typos_and_filters() {
     // Filters: category (with subcategories), price range, tag, stock; sorting.
     let in_roupas = titles(&app, &token, &format!("{base}?category_id={}", roupas["id"].as_str().unwrap())).await;
     assert_eq!(in_roupas, vec!["Camiseta de Algodão"]);
-    assert_eq!(titles(&app, &token, &format!("{base}?min_price=2000&max_price=5000")).await, vec!["Camiseta de Algodão"]);
+    assert_eq!(
+        titles(&app, &token, &format!("{base}?min_price=2000&max_price=5000")).await,
+        vec!["Camiseta de Algodão"]
+    );
     assert_eq!(titles(&app, &token, &format!("{base}?tag=basico")).await, vec!["Camiseta de Algodão"]);
     assert_eq!(titles(&app, &token, &format!("{base}?in_stock=false")).await, vec!["Calça Jeans"]);
     assert_eq!(
@@ -307,7 +370,10 @@ async fn product_lists_run_a_fixed_number_of_queries() {
         body["images"] = json!([{"url": "https://cdn.example.com/x.jpg"}]);
         body["options"] = json!([{"name": "Cor", "values": ["Azul", "Verde"]}]);
         body["variants"][0]["option_values"] = json!(["Azul"]);
-        body["variants"].as_array_mut().unwrap().push(json!({"sku": format!("SKU-{i}-B"), "option_values": ["Verde"], "price": brl(900)}));
+        body["variants"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"sku": format!("SKU-{i}-B"), "option_values": ["Verde"], "price": brl(900)}));
         create_product(&app, &token, &store, body).await;
     }
     let path = |limit: u32| format!("/v1/stores/{store}/products?limit={limit}");
@@ -318,4 +384,43 @@ async fn product_lists_run_a_fixed_number_of_queries() {
     assert_eq!(page["data"].as_array().unwrap().len(), 12);
     assert_eq!(small, large, "page size does not change the query count");
     assert!(large <= 4, "products, variants, images, categories: {large}");
+}
+
+#[tokio::test]
+async fn another_stores_catalog_ids_are_not_found_through_my_store() {
+    let (app, token, store) = shop().await;
+    let other = app.user().await;
+    let theirs = app.store(&other.token).await;
+    let product = create_product(&app, &other.token, &theirs, simple("Deles", "D-1", 100, 1)).await;
+    let (_, category) =
+        app.post(&format!("/v1/stores/{theirs}/categories"), &other.token, json!({"name": "Deles"})).await;
+    let product_id = product["id"].as_str().unwrap();
+    let variant_id = product["variants"][0]["id"].as_str().unwrap();
+    let mine = format!("/v1/stores/{store}");
+    for (method, path, body) in [
+        (Method::GET, format!("{mine}/products/{product_id}"), None),
+        (Method::PATCH, format!("{mine}/products/{product_id}"), Some(json!({"title": "x"}))),
+        (Method::DELETE, format!("{mine}/products/{product_id}"), None),
+        (Method::GET, format!("{mine}/products/{product_id}/variants"), None),
+        (Method::PATCH, format!("{mine}/products/{product_id}/variants/{variant_id}"), Some(json!({"price": brl(1)}))),
+        (
+            Method::POST,
+            format!("{mine}/products/{product_id}/variants/{variant_id}/inventory-adjustments"),
+            Some(json!({"delta": 1, "reason": "received"})),
+        ),
+        (Method::GET, format!("{mine}/categories/{}", category["id"].as_str().unwrap()), None),
+    ] {
+        let (status, body) = app.call(method.clone(), &path, Some(&token), body).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {body}");
+    }
+    // A product of mine cannot join their category either.
+    let mut body = simple("Meu", "M-1", 100, 1);
+    body["category_ids"] = json!([category["id"]]);
+    let (status, body) = app.post(&format!("{mine}/products"), &token, body).await;
+    assert_eq!(
+        (status, body["errors"][0]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_category"))
+    );
+    let (_, theirs_now) = app.get(&format!("/v1/stores/{theirs}/products/{product_id}"), &other.token).await;
+    assert_eq!((theirs_now["title"].as_str(), theirs_now["status"].as_str()), (Some("Deles"), Some("active")));
 }

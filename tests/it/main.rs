@@ -3,6 +3,7 @@
 
 mod api_keys;
 mod catalog;
+mod customers;
 mod idempotency;
 mod identity;
 mod jobs;

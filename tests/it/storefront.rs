@@ -50,7 +50,9 @@ async fn only_active_products_and_no_private_fields() {
     let active = shop.product("Vestido Floral", "V1", "active", 2).await;
     let draft = shop.product("Rascunho", "D1", "draft", 5).await;
     let archived = shop.product("Antigo", "A1", "active", 5).await;
-    shop.app.delete(&format!("/v1/stores/{}/products/{}", shop.store, archived["id"].as_str().unwrap()), &shop.token).await;
+    shop.app
+        .delete(&format!("/v1/stores/{}/products/{}", shop.store, archived["id"].as_str().unwrap()), &shop.token)
+        .await;
 
     let (status, page) = shop.public("/products").await;
     assert_eq!(status, StatusCode::OK, "{page}");
@@ -89,7 +91,11 @@ async fn price_change_is_visible_on_the_next_request(shop: Shop) {
     assert_eq!(shop.public(&format!("/products/{id}")).await.1["variants"][0]["price"], brl(4990));
     let (status, _) = shop
         .app
-        .patch(&format!("/v1/stores/{}/products/{id}/variants/{variant}", shop.store), &shop.token, json!({"price": brl(3990)}))
+        .patch(
+            &format!("/v1/stores/{}/products/{id}/variants/{variant}", shop.store),
+            &shop.token,
+            json!({"price": brl(3990)}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(shop.public("/products").await.1["data"][0]["min_price"], brl(3990));

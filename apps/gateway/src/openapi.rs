@@ -23,6 +23,9 @@ use balcao_core::error::Problem;
         (name = "stores", description = "Stores: the tenants"),
         (name = "members", description = "Members, roles and permissions"),
         (name = "api-keys", description = "Store API keys"),
+        (name = "catalog", description = "Categories, products, variants and inventory"),
+        (name = "customers", description = "Customers, addresses, consent and wishlists"),
+        (name = "storefront", description = "The public storefront, by store slug"),
         (name = "platform", description = "Health, metrics and this document"),
     )
 )]
@@ -42,6 +45,17 @@ impl Modify for BearerScheme {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "customer_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A shopper's signed customer token (`bct_...`), minted by the store for one customer.",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 
@@ -57,6 +71,8 @@ fn problem(description: &str) -> utoipa::openapi::Response {
 
 fn add_problems(path: &str, op: &mut Operation) {
     let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+    // Only staff credentials carry permissions; a shopper's customer token has none to miss.
+    let staff = serde_json::to_value(&op.security).is_ok_and(|v| v.to_string().contains("\"bearer\""));
     let has_body = op.request_body.is_some();
     let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
     let mut wanted: Vec<(&str, &str)> = Vec::new();
@@ -70,6 +86,8 @@ fn add_problems(path: &str, op: &mut Operation) {
     }
     if secured {
         wanted.push(("401", "Missing, expired or revoked credentials"));
+    }
+    if staff {
         wanted.push(("403", "A permission this action needs is missing"));
     }
     if path.contains('{') {

@@ -7,7 +7,6 @@ use balcao_core::Core;
 use balcao_core::tenancy::StoreService;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::storefront::{self, CachedStorefront, StorefrontService};
 use crate::catalog::{
     self, CategoryService, InventoryService, PgCategoryService, PgInventoryService, PgProductService, PgVariantService,
     ProductService, VariantService,
@@ -16,6 +15,7 @@ use crate::customers::{
     self, AddressService, ConsentService, CustomerService, CustomerTokenService, PgAddressService, PgConsentService,
     PgCustomerService, PgCustomerTokenService, PgWishlistService, WishlistService,
 };
+use crate::storefront::{self, CachedStorefront, StorefrontService};
 
 /// This crate's services, as app data for its handlers.
 #[derive(Clone)]
@@ -105,9 +105,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(delete_variant)
         .service(adjust_inventory)
         .service(list_adjustments);
-    cfg.service(storefront::http::products)
-        .service(storefront::http::product)
-        .service(storefront::http::categories);
+    cfg.service(storefront::http::products).service(storefront::http::product).service(storefront::http::categories);
     cfg.service(customers::http::list_customers)
         .service(customers::http::create_customer)
         .service(customers::http::get_customer)

@@ -17,8 +17,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use extract::{Authenticated, StoreAccess, bearer_token};
 pub use json::Json;
-pub use query::Query;
 pub use problem::{PROBLEM_JSON, path_config, problem_response};
+pub use query::Query;
 
 use crate::context::Core;
 use crate::identity::{IdentityService, PgIdentityService};

@@ -1,10 +1,10 @@
 //! Categories: a tree per store, with slugs unique per store and no cycles.
 
 use async_trait::async_trait;
+use balcao_core::Core;
 use balcao_core::error::{Error, Result, Validator, is_unique_violation};
 use balcao_core::id::StoreId;
 use balcao_core::pagination::{Page, PageParams};
-use balcao_core::Core;
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Uuid as SqlUuid};
@@ -78,7 +78,12 @@ struct Cycle {
 }
 
 /// Whether `category` is `parent` or one of its ancestors (moving it there would make a cycle).
-async fn would_cycle(conn: &mut AsyncPgConnection, store: StoreId, category: CategoryId, parent: CategoryId) -> Result<bool> {
+async fn would_cycle(
+    conn: &mut AsyncPgConnection,
+    store: StoreId,
+    category: CategoryId,
+    parent: CategoryId,
+) -> Result<bool> {
     let found: Cycle = diesel::sql_query(
         "WITH RECURSIVE up AS ( \
              SELECT id, parent_id FROM categories WHERE store_id = $1 AND id = $2 \
@@ -188,7 +193,9 @@ impl CategoryService for PgCategoryService {
                     }
                 }
                 let row: CategoryRow = diesel::update(
-                    categories::table.filter(categories::store_id.eq(store.uuid())).filter(categories::id.eq(id.uuid())),
+                    categories::table
+                        .filter(categories::store_id.eq(store.uuid()))
+                        .filter(categories::id.eq(id.uuid())),
                 )
                 .set((
                     req.name.as_deref().map(|n| categories::name.eq(n.trim().to_owned())),
@@ -225,9 +232,11 @@ impl CategoryService for PgCategoryService {
                 field: None,
             });
         }
-        diesel::delete(categories::table.filter(categories::store_id.eq(store.uuid())).filter(categories::id.eq(id.uuid())))
-            .execute(&mut conn)
-            .await?;
+        diesel::delete(
+            categories::table.filter(categories::store_id.eq(store.uuid())).filter(categories::id.eq(id.uuid())),
+        )
+        .execute(&mut conn)
+        .await?;
         cache::invalidate(&self.core, store).await;
         Ok(())
     }

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use balcao_core::error::Result;
-use balcao_core::http::{Json, StoreAccess, Query};
+use balcao_core::http::{Json, Query, StoreAccess};
 use balcao_core::pagination::{Page, PageParams};
 use balcao_core::tenancy::Permission;
 
@@ -24,7 +24,11 @@ type Inventory = web::Data<dyn InventoryService>;
     params(("store_id" = uuid::Uuid, Path, description = "The store"), PageParams),
     responses((status = 200, description = "A page of categories", body = Page<Category>)))]
 #[get("/stores/{store_id}/categories")]
-pub async fn list_categories(svc: Categories, access: StoreAccess, page: Query<PageParams>) -> Result<web::Json<Page<Category>>> {
+pub async fn list_categories(
+    svc: Categories,
+    access: StoreAccess,
+    page: Query<PageParams>,
+) -> Result<web::Json<Page<Category>>> {
     access.require(Permission::CatalogRead)?;
     Ok(web::Json(svc.list(access.store_id, &page).await?))
 }
@@ -45,7 +49,11 @@ pub async fn create_category(svc: Categories, access: StoreAccess, body: Json<Cr
     ("store_id" = uuid::Uuid, Path, description = "The store"), ("category_id" = uuid::Uuid, Path, description = "The category")),
     responses((status = 200, description = "The category", body = Category)))]
 #[get("/stores/{store_id}/categories/{category_id}")]
-pub async fn get_category(svc: Categories, access: StoreAccess, path: web::Path<(uuid::Uuid, CategoryId)>) -> Result<web::Json<Category>> {
+pub async fn get_category(
+    svc: Categories,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, CategoryId)>,
+) -> Result<web::Json<Category>> {
     access.require(Permission::CatalogRead)?;
     Ok(web::Json(svc.get(access.store_id, path.1).await?))
 }
@@ -73,7 +81,11 @@ pub async fn update_category(
     responses((status = 204, description = "Deleted"),
     (status = 409, description = "It has subcategories", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
 #[delete("/stores/{store_id}/categories/{category_id}")]
-pub async fn delete_category(svc: Categories, access: StoreAccess, path: web::Path<(uuid::Uuid, CategoryId)>) -> Result<HttpResponse> {
+pub async fn delete_category(
+    svc: Categories,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, CategoryId)>,
+) -> Result<HttpResponse> {
     access.require(Permission::CatalogWrite)?;
     svc.delete(access.store_id, path.1).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -84,7 +96,11 @@ pub async fn delete_category(svc: Categories, access: StoreAccess, path: web::Pa
     params(("store_id" = uuid::Uuid, Path, description = "The store"), ProductFilter),
     responses((status = 200, description = "A page of products", body = Page<Product>)))]
 #[get("/stores/{store_id}/products")]
-pub async fn list_products(svc: Products, access: StoreAccess, filter: Query<ProductFilter>) -> Result<web::Json<Page<Product>>> {
+pub async fn list_products(
+    svc: Products,
+    access: StoreAccess,
+    filter: Query<ProductFilter>,
+) -> Result<web::Json<Page<Product>>> {
     access.require(Permission::CatalogRead)?;
     Ok(web::Json(svc.list(access.store_id, filter.into_inner(), Audience::Staff).await?))
 }
@@ -105,7 +121,11 @@ pub async fn create_product(svc: Products, access: StoreAccess, body: Json<Creat
     ("store_id" = uuid::Uuid, Path, description = "The store"), ("product_id" = uuid::Uuid, Path, description = "The product")),
     responses((status = 200, description = "The product", body = Product)))]
 #[get("/stores/{store_id}/products/{product_id}")]
-pub async fn get_product(svc: Products, access: StoreAccess, path: web::Path<(uuid::Uuid, ProductId)>) -> Result<web::Json<Product>> {
+pub async fn get_product(
+    svc: Products,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, ProductId)>,
+) -> Result<web::Json<Product>> {
     access.require(Permission::CatalogRead)?;
     Ok(web::Json(svc.get(access.store_id, path.1).await?))
 }
@@ -132,7 +152,11 @@ pub async fn update_product(
     ("store_id" = uuid::Uuid, Path, description = "The store"), ("product_id" = uuid::Uuid, Path, description = "The product")),
     responses((status = 200, description = "The archived product", body = Product)))]
 #[delete("/stores/{store_id}/products/{product_id}")]
-pub async fn archive_product(svc: Products, access: StoreAccess, path: web::Path<(uuid::Uuid, ProductId)>) -> Result<web::Json<Product>> {
+pub async fn archive_product(
+    svc: Products,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, ProductId)>,
+) -> Result<web::Json<Product>> {
     access.require(Permission::CatalogWrite)?;
     Ok(web::Json(svc.archive(access.store_id, path.1).await?))
 }
@@ -142,7 +166,11 @@ pub async fn archive_product(svc: Products, access: StoreAccess, path: web::Path
     ("store_id" = uuid::Uuid, Path, description = "The store"), ("product_id" = uuid::Uuid, Path, description = "The product")),
     responses((status = 200, description = "The variants", body = Vec<Variant>)))]
 #[get("/stores/{store_id}/products/{product_id}/variants")]
-pub async fn list_variants(svc: Variants, access: StoreAccess, path: web::Path<(uuid::Uuid, ProductId)>) -> Result<web::Json<Vec<Variant>>> {
+pub async fn list_variants(
+    svc: Variants,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, ProductId)>,
+) -> Result<web::Json<Vec<Variant>>> {
     access.require(Permission::CatalogRead)?;
     Ok(web::Json(svc.list(access.store_id, path.1).await?))
 }
@@ -189,7 +217,11 @@ pub async fn update_variant(
     responses((status = 204, description = "Removed"),
     (status = 409, description = "The last variant, or units are reserved", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
 #[delete("/stores/{store_id}/products/{product_id}/variants/{variant_id}")]
-pub async fn delete_variant(svc: Variants, access: StoreAccess, path: web::Path<(uuid::Uuid, ProductId, VariantId)>) -> Result<HttpResponse> {
+pub async fn delete_variant(
+    svc: Variants,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, ProductId, VariantId)>,
+) -> Result<HttpResponse> {
     access.require(Permission::CatalogWrite)?;
     svc.delete(access.store_id, path.1, path.2).await?;
     Ok(HttpResponse::NoContent().finish())

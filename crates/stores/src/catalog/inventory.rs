@@ -1,11 +1,11 @@
 //! Stock: adjustments with reasons, and the low-stock signal that fires once per crossing.
 
 use async_trait::async_trait;
+use balcao_core::Core;
 use balcao_core::error::{Error, Result};
 use balcao_core::events;
 use balcao_core::id::{StoreId, UserId};
 use balcao_core::pagination::{Page, PageParams};
-use balcao_core::Core;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
@@ -177,9 +177,16 @@ pub async fn refresh_summary(conn: &mut AsyncPgConnection, store: StoreId, produ
     Ok(())
 }
 
-async fn check_variant(conn: &mut AsyncPgConnection, store: StoreId, product: ProductId, variant: VariantId) -> Result<()> {
+async fn check_variant(
+    conn: &mut AsyncPgConnection,
+    store: StoreId,
+    product: ProductId,
+    variant: VariantId,
+) -> Result<()> {
     let found: i64 = variants::table
-        .inner_join(products::table.on(products::store_id.eq(variants::store_id).and(products::id.eq(variants::product_id))))
+        .inner_join(
+            products::table.on(products::store_id.eq(variants::store_id).and(products::id.eq(variants::product_id))),
+        )
         .filter(variants::store_id.eq(store.uuid()))
         .filter(variants::id.eq(variant.uuid()))
         .filter(variants::product_id.eq(product.uuid()))

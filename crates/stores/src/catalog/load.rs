@@ -8,7 +8,9 @@ use balcao_core::money::{Currency, Money};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::model::{Image, ImageRow, Inventory, Product, ProductOption, ProductRow, ProductStatus, Variant, VariantRow};
+use super::model::{
+    Image, ImageRow, Inventory, Product, ProductOption, ProductRow, ProductStatus, Variant, VariantRow,
+};
 use crate::ids::{CategoryId, ProductId, VariantId};
 use crate::schema::{product_categories, product_images, variants};
 

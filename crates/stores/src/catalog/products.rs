@@ -92,7 +92,9 @@ async fn check_categories(conn: &mut AsyncPgConnection, store: StoreId, ids: &[C
         .into_iter()
         .collect();
     match uuids.iter().position(|id| !found.contains(id)) {
-        Some(i) => Err(Error::field(format!("category_ids[{i}]"), "unknown_category", "is not a category of this store")),
+        Some(i) => {
+            Err(Error::field(format!("category_ids[{i}]"), "unknown_category", "is not a category of this store"))
+        }
         None => Ok(()),
     }
 }
@@ -114,7 +116,12 @@ pub async fn check_skus(conn: &mut AsyncPgConnection, store: StoreId, skus: &[(S
     }
 }
 
-async fn replace_images(conn: &mut AsyncPgConnection, store: StoreId, product: ProductId, images: &[NewImage]) -> Result<()> {
+async fn replace_images(
+    conn: &mut AsyncPgConnection,
+    store: StoreId,
+    product: ProductId,
+    images: &[NewImage],
+) -> Result<()> {
     diesel::delete(
         product_images::table
             .filter(product_images::store_id.eq(store.uuid()))
@@ -142,7 +149,12 @@ async fn replace_images(conn: &mut AsyncPgConnection, store: StoreId, product: P
     Ok(())
 }
 
-async fn replace_categories(conn: &mut AsyncPgConnection, store: StoreId, product: ProductId, ids: &[CategoryId]) -> Result<()> {
+async fn replace_categories(
+    conn: &mut AsyncPgConnection,
+    store: StoreId,
+    product: ProductId,
+    ids: &[CategoryId],
+) -> Result<()> {
     diesel::delete(
         product_categories::table
             .filter(product_categories::store_id.eq(store.uuid()))
@@ -217,7 +229,12 @@ fn validate_create(req: &CreateProduct, slug: &str, currency: Currency) -> Resul
     let mut v = Validator::new();
     v.length(&req.title, "title", 1, 200);
     slugs::check(&mut v, "slug", slug);
-    v.check(req.description.as_deref().unwrap_or("").chars().count() <= 20_000, "description", "too_long", "at most 20000 characters");
+    v.check(
+        req.description.as_deref().unwrap_or("").chars().count() <= 20_000,
+        "description",
+        "too_long",
+        "at most 20000 characters",
+    );
     validate::options(&mut v, &req.options);
     validate::tags(&mut v, &req.tags);
     validate::images(&mut v, &req.images);
@@ -226,9 +243,17 @@ fn validate_create(req: &CreateProduct, slug: &str, currency: Currency) -> Resul
     let mut skus = HashSet::new();
     for (i, variant) in req.variants.iter().enumerate() {
         validate::new_variant(&mut v, &format!("variants[{i}]."), variant, &req.options, currency);
-        v.check(skus.insert(variant.sku.trim().to_owned()), &format!("variants[{i}].sku"), "duplicate", "SKUs must differ");
+        v.check(
+            skus.insert(variant.sku.trim().to_owned()),
+            &format!("variants[{i}].sku"),
+            "duplicate",
+            "SKUs must differ",
+        );
     }
-    check_combinations(&mut v, req.variants.iter().enumerate().map(|(i, x)| (format!("variants[{i}].option_values"), &x.option_values)));
+    check_combinations(
+        &mut v,
+        req.variants.iter().enumerate().map(|(i, x)| (format!("variants[{i}].option_values"), &x.option_values)),
+    );
     v.finish()
 }
 
@@ -259,8 +284,12 @@ impl ProductService for PgProductService {
         let id = ProductId::new();
         let mut conn = self.core.pool.get().await?;
         check_categories(&mut conn, store, &req.category_ids).await?;
-        let skus: Vec<(String, String)> =
-            req.variants.iter().enumerate().map(|(i, v)| (format!("variants[{i}].sku"), v.sku.trim().to_owned())).collect();
+        let skus: Vec<(String, String)> = req
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("variants[{i}].sku"), v.sku.trim().to_owned()))
+            .collect();
         check_skus(&mut conn, store, &skus).await?;
         let product = conn
             .transaction::<_, Error, _>(async |conn| {
@@ -327,19 +356,21 @@ impl ProductService for PgProductService {
         let product = conn
             .transaction::<_, Error, _>(async |conn| {
                 let options = req.options.as_ref().map(serde_json::to_value).transpose().map_err(Error::internal)?;
-                diesel::update(products::table.filter(products::store_id.eq(store.uuid())).filter(products::id.eq(id.uuid())))
-                    .set((
-                        req.title.as_deref().map(|t| products::title.eq(t.trim().to_owned())),
-                        req.slug.clone().map(|s| products::slug.eq(s)),
-                        req.description.clone().map(|d| products::description.eq(d)),
-                        req.status.map(|s| products::status.eq(s.as_str())),
-                        req.tags.as_deref().map(|t| products::tags.eq(validate::normalize_tags(t))),
-                        options.map(|o| products::options.eq(o)),
-                        products::updated_at.eq(Utc::now()),
-                    ))
-                    .execute(conn)
-                    .await
-                    .map_err(slug_taken)?;
+                diesel::update(
+                    products::table.filter(products::store_id.eq(store.uuid())).filter(products::id.eq(id.uuid())),
+                )
+                .set((
+                    req.title.as_deref().map(|t| products::title.eq(t.trim().to_owned())),
+                    req.slug.clone().map(|s| products::slug.eq(s)),
+                    req.description.clone().map(|d| products::description.eq(d)),
+                    req.status.map(|s| products::status.eq(s.as_str())),
+                    req.tags.as_deref().map(|t| products::tags.eq(validate::normalize_tags(t))),
+                    options.map(|o| products::options.eq(o)),
+                    products::updated_at.eq(Utc::now()),
+                ))
+                .execute(conn)
+                .await
+                .map_err(slug_taken)?;
                 if let Some(images) = &req.images {
                     replace_images(conn, store, id, images).await?;
                 }
@@ -366,7 +397,8 @@ fn check_variants_fit(existing: &[Vec<String>], options: &[ProductOption]) -> Re
         if v.finish().is_err() {
             return Err(Error::Rule {
                 code: "options_orphan_variants",
-                detail: "Existing variants use option values these options no longer have; change the variants first.".into(),
+                detail: "Existing variants use option values these options no longer have; change the variants first."
+                    .into(),
                 field: Some("options".into()),
             });
         }
@@ -375,7 +407,11 @@ fn check_variants_fit(existing: &[Vec<String>], options: &[ProductOption]) -> Re
 }
 
 /// The stock facts of one variant.
-pub async fn variant_state(conn: &mut AsyncPgConnection, store: StoreId, id: VariantId) -> Result<inventory::StockState> {
+pub async fn variant_state(
+    conn: &mut AsyncPgConnection,
+    store: StoreId,
+    id: VariantId,
+) -> Result<inventory::StockState> {
     Ok(variants::table
         .filter(variants::store_id.eq(store.uuid()))
         .filter(variants::id.eq(id.uuid()))

@@ -174,7 +174,11 @@ impl Plan {
     }
 
     /// The SQL for this plan in `store`.
-    pub fn query<'a>(&self, store: StoreId, audience: Audience) -> Result<BoxedSqlQuery<'a, Pg, diesel::query_builder::SqlQuery>> {
+    pub fn query<'a>(
+        &self,
+        store: StoreId,
+        audience: Audience,
+    ) -> Result<BoxedSqlQuery<'a, Pg, diesel::query_builder::SqlQuery>> {
         let mut b = Builder::new();
         let rank = match self.q() {
             Some(q) => {

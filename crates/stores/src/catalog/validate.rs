@@ -16,12 +16,22 @@ pub fn options(v: &mut Validator, options: &[ProductOption]) {
     let mut names = HashSet::new();
     for (i, option) in options.iter().enumerate() {
         v.length(&option.name, &format!("options[{i}].name"), 1, 40);
-        v.check(names.insert(option.name.trim().to_lowercase()), &format!("options[{i}].name"), "duplicate", "names must differ");
+        v.check(
+            names.insert(option.name.trim().to_lowercase()),
+            &format!("options[{i}].name"),
+            "duplicate",
+            "names must differ",
+        );
         v.check(!option.values.is_empty(), &format!("options[{i}].values"), "required", "needs at least one value");
         let mut seen = HashSet::new();
         for (j, value) in option.values.iter().enumerate() {
             v.length(value, &format!("options[{i}].values[{j}]"), 1, 60);
-            v.check(seen.insert(value.trim().to_lowercase()), &format!("options[{i}].values[{j}]"), "duplicate", "values must differ");
+            v.check(
+                seen.insert(value.trim().to_lowercase()),
+                &format!("options[{i}].values[{j}]"),
+                "duplicate",
+                "values must differ",
+            );
         }
     }
 }
@@ -35,7 +45,11 @@ pub fn price(v: &mut Validator, field: &str, money: &Money, currency: Currency) 
 /// Checks that option values fit the options.
 pub fn option_values(v: &mut Validator, field: &str, values: &[String], options: &[ProductOption]) {
     if values.len() != options.len() {
-        v.push(FieldError::new(field, "option_mismatch", format!("needs one value for each of the {} options", options.len())));
+        v.push(FieldError::new(
+            field,
+            "option_mismatch",
+            format!("needs one value for each of the {} options", options.len()),
+        ));
         return;
     }
     for (k, (value, option)) in values.iter().zip(options).enumerate() {
@@ -49,20 +63,41 @@ pub fn option_values(v: &mut Validator, field: &str, values: &[String], options:
 }
 
 /// Checks a new variant at `prefix` (e.g. `variants[2]`).
-pub fn new_variant(v: &mut Validator, prefix: &str, variant: &NewVariant, options: &[ProductOption], currency: Currency) {
+pub fn new_variant(
+    v: &mut Validator,
+    prefix: &str,
+    variant: &NewVariant,
+    options: &[ProductOption],
+    currency: Currency,
+) {
     sku(v, &format!("{prefix}sku"), &variant.sku);
     option_values(v, &format!("{prefix}option_values"), &variant.option_values, options);
     price(v, &format!("{prefix}price"), &variant.price, currency);
     if let Some(compare) = &variant.compare_at_price {
         price(v, &format!("{prefix}compare_at_price"), compare, currency);
-        v.check(compare.amount > variant.price.amount, &format!("{prefix}compare_at_price"), "not_above_price", "must be above the price");
+        v.check(
+            compare.amount > variant.price.amount,
+            &format!("{prefix}compare_at_price"),
+            "not_above_price",
+            "must be above the price",
+        );
     }
     if let Some(cost) = &variant.cost {
         price(v, &format!("{prefix}cost"), cost, currency);
     }
-    v.check(variant.weight_grams.unwrap_or(0) >= 0, &format!("{prefix}weight_grams"), "negative", "must not be negative");
+    v.check(
+        variant.weight_grams.unwrap_or(0) >= 0,
+        &format!("{prefix}weight_grams"),
+        "negative",
+        "must not be negative",
+    );
     v.check(variant.on_hand.unwrap_or(0) >= 0, &format!("{prefix}on_hand"), "negative", "must not be negative");
-    v.check(variant.low_stock_threshold.unwrap_or(0) >= 0, &format!("{prefix}low_stock_threshold"), "negative", "must not be negative");
+    v.check(
+        variant.low_stock_threshold.unwrap_or(0) >= 0,
+        &format!("{prefix}low_stock_threshold"),
+        "negative",
+        "must not be negative",
+    );
     if let Some(barcode) = &variant.barcode {
         v.length(barcode, &format!("{prefix}barcode"), 1, 64);
     }
@@ -108,7 +143,12 @@ pub fn images(v: &mut Validator, images: &[NewImage]) {
             && !image.url.chars().any(char::is_whitespace);
         v.check(ok, &format!("images[{i}].url"), "invalid_url", "must be an http(s) URL up to 2048 characters");
         if let Some(alt) = &image.alt {
-            v.check(alt.chars().count() <= 300, &format!("images[{i}].alt"), "too_long", "must be at most 300 characters");
+            v.check(
+                alt.chars().count() <= 300,
+                &format!("images[{i}].alt"),
+                "too_long",
+                "must be at most 300 characters",
+            );
         }
     }
 }

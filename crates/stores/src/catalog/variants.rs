@@ -84,7 +84,8 @@ impl VariantService for PgVariantService {
         let compare = req.compare_at_price.map_or(existing.compare_at_price.map(|m| m.amount), |c| c.map(|m| m.amount));
         v.check(compare.is_none_or(|c| c > price), "compare_at_price", "not_above_price", "must be above the price");
         if let Some(values) = &req.option_values {
-            let others = current.variants.iter().filter(|x| x.id != id).map(|x| ("option_values".to_owned(), &x.option_values));
+            let others =
+                current.variants.iter().filter(|x| x.id != id).map(|x| ("option_values".to_owned(), &x.option_values));
             check_combinations(&mut v, others.chain(std::iter::once(("option_values".to_owned(), values))));
         }
         v.finish()?;
@@ -148,9 +149,11 @@ impl VariantService for PgVariantService {
             });
         }
         conn.transaction::<_, Error, _>(async |conn| {
-            diesel::delete(variants::table.filter(variants::store_id.eq(store.uuid())).filter(variants::id.eq(id.uuid())))
-                .execute(conn)
-                .await?;
+            diesel::delete(
+                variants::table.filter(variants::store_id.eq(store.uuid())).filter(variants::id.eq(id.uuid())),
+            )
+            .execute(conn)
+            .await?;
             inventory::refresh_summary(conn, store, product).await
         })
         .await?;

@@ -22,8 +22,7 @@ pub trait AddressService: Send + Sync {
     /// Adds an address; the customer's first address (or one asked to be) becomes the default.
     async fn add(&self, store: StoreId, customer: CustomerId, req: NewAddress) -> Result<Address>;
     /// Changes an address; `is_default: true` clears the other defaults.
-    async fn update(&self, store: StoreId, customer: CustomerId, id: AddressId, req: UpdateAddress)
-    -> Result<Address>;
+    async fn update(&self, store: StoreId, customer: CustomerId, id: AddressId, req: UpdateAddress) -> Result<Address>;
     /// Removes an address.
     async fn delete(&self, store: StoreId, customer: CustomerId, id: AddressId) -> Result<()>;
 }
@@ -57,10 +56,12 @@ async fn clear_defaults(
     keep: Option<AddressId>,
 ) -> Result<()> {
     let keep = keep.map(AddressId::uuid).unwrap_or_default();
-    diesel::update(of_customer!(store, customer).filter(customer_addresses::is_default).filter(customer_addresses::id.ne(keep)))
-        .set(customer_addresses::is_default.eq(false))
-        .execute(conn)
-        .await?;
+    diesel::update(
+        of_customer!(store, customer).filter(customer_addresses::is_default).filter(customer_addresses::id.ne(keep)),
+    )
+    .set(customer_addresses::is_default.eq(false))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -93,13 +94,7 @@ impl AddressService for PgAddressService {
         .await
     }
 
-    async fn update(
-        &self,
-        store: StoreId,
-        customer: CustomerId,
-        id: AddressId,
-        req: UpdateAddress,
-    ) -> Result<Address> {
+    async fn update(&self, store: StoreId, customer: CustomerId, id: AddressId, req: UpdateAddress) -> Result<Address> {
         let mut v = Validator::new();
         let a = validate::address_update(&mut v, &req);
         v.finish()?;

@@ -221,21 +221,21 @@ impl ConsentService for PgConsentService {
         let mut conn = self.core.pool.get().await?;
         load::row(&mut conn, store, customer).await?;
         let row: ConsentRow = diesel::insert_into(customer_consents::table)
-                .values((
-                    customer_consents::store_id.eq(store.uuid()),
-                    customer_consents::id.eq(ConsentId::new().uuid()),
-                    customer_consents::customer_id.eq(customer.uuid()),
-                    customer_consents::channel.eq(req.channel.as_str()),
-                    customer_consents::purpose.eq(req.purpose.as_str()),
-                    customer_consents::granted.eq(req.granted),
-                    customer_consents::source.eq(req.source.trim()),
-                    customer_consents::text_version.eq(&text_version),
-                    customer_consents::recorded_by.eq(actor.map(UserId::uuid)),
-                    customer_consents::recorded_at.eq(Utc::now()),
-                ))
-                .returning(ConsentRow::as_returning())
-                .get_result(&mut conn)
-                .await?;
+            .values((
+                customer_consents::store_id.eq(store.uuid()),
+                customer_consents::id.eq(ConsentId::new().uuid()),
+                customer_consents::customer_id.eq(customer.uuid()),
+                customer_consents::channel.eq(req.channel.as_str()),
+                customer_consents::purpose.eq(req.purpose.as_str()),
+                customer_consents::granted.eq(req.granted),
+                customer_consents::source.eq(req.source.trim()),
+                customer_consents::text_version.eq(&text_version),
+                customer_consents::recorded_by.eq(actor.map(UserId::uuid)),
+                customer_consents::recorded_at.eq(Utc::now()),
+            ))
+            .returning(ConsentRow::as_returning())
+            .get_result(&mut conn)
+            .await?;
         row.into_consent()
     }
 

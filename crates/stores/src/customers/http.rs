@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use balcao_core::error::Result;
-use balcao_core::http::{Json, StoreAccess};
+use balcao_core::http::{Json, Query, StoreAccess};
 use balcao_core::pagination::Page;
 use balcao_core::tenancy::Permission;
 
@@ -27,7 +27,7 @@ type Wishlists = web::Data<dyn WishlistService>;
 pub async fn list_customers(
     svc: Customers,
     access: StoreAccess,
-    filter: web::Query<CustomerFilter>,
+    filter: Query<CustomerFilter>,
 ) -> Result<web::Json<Page<Customer>>> {
     access.require(Permission::CustomersRead)?;
     Ok(web::Json(svc.list(access.store_id, filter.into_inner()).await?))

@@ -3,7 +3,7 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`customers`] | [`CustomerService`]: create (with addresses), read, change, search |
+//! | [`profiles`] | [`CustomerService`]: create (with addresses), read, change, search |
 //! | [`addresses`] | [`AddressService`]: add, change, remove; one default per customer |
 //! | [`consents`] | [`ConsentService`]: append-only consent records and the current state |
 //! | [`tokens`] | [`CustomerTokenService`]: `bct_` tokens staff mint and shoppers present |
@@ -15,12 +15,12 @@
 
 pub mod addresses;
 pub mod consents;
-pub mod customers;
 pub mod events;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod load;
 pub mod model;
+pub mod profiles;
 #[cfg(feature = "http")]
 pub mod shopper;
 pub mod tokens;
@@ -32,7 +32,7 @@ pub use consents::{
     Consent, ConsentChannel, ConsentOverview, ConsentPurpose, ConsentService, CurrentConsent, PgConsentService,
     RecordConsent,
 };
-pub use customers::{CustomerService, PgCustomerService};
 pub use model::*;
+pub use profiles::{CustomerService, PgCustomerService};
 pub use tokens::{CustomerTokenService, IssuedToken, PgCustomerTokenService, Shopper, TokenClaims};
 pub use wishlist::{PgWishlistService, Wishlist, WishlistItem, WishlistService};

@@ -81,13 +81,11 @@ type ItemRow = (uuid::Uuid, uuid::Uuid, String, String, i64, String, String, i32
 async fn items(conn: &mut AsyncPgConnection, store: StoreId, customer: CustomerId) -> Result<Vec<WishlistItem>> {
     let rows: Vec<ItemRow> = wishlist_items::table
         .inner_join(
-            variants::table.on(variants::store_id
-                .eq(wishlist_items::store_id)
-                .and(variants::id.eq(wishlist_items::variant_id))),
+            variants::table
+                .on(variants::store_id.eq(wishlist_items::store_id).and(variants::id.eq(wishlist_items::variant_id))),
         )
         .inner_join(
-            products::table
-                .on(products::store_id.eq(variants::store_id).and(products::id.eq(variants::product_id))),
+            products::table.on(products::store_id.eq(variants::store_id).and(products::id.eq(variants::product_id))),
         )
         .filter(wishlist_items::store_id.eq(store.uuid()))
         .filter(wishlist_items::customer_id.eq(customer.uuid()))
@@ -168,9 +166,10 @@ impl WishlistService for PgWishlistService {
             .execute(&mut conn)
             .await
             .map_err(|e| match e {
-                // The customer is gone (the variant was checked above).
-                diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::ForeignKeyViolation, _) => {
-                    Error::not_found("customer")
+                // The customer or the variant went away since the check above.
+                diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::ForeignKeyViolation, info) => {
+                    let on_customer = info.constraint_name().is_some_and(|c| c.contains("customer"));
+                    Error::not_found(if on_customer { "customer" } else { "variant" })
                 }
                 other => other.into(),
             })?;

@@ -1,8 +1,8 @@
 //! Public storefront handlers, by store slug; no credentials needed.
 
-use balcao_core::http::Query;
 use actix_web::{HttpResponse, get, web};
 use balcao_core::error::Result;
+use balcao_core::http::Query;
 use balcao_core::pagination::Page;
 
 use super::model::{StorefrontCategory, StorefrontProduct};

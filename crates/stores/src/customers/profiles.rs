@@ -1,4 +1,4 @@
-//! Customers: create (with addresses), read, change, and a searchable list.
+//! Customer profiles: create (with addresses), read, change, and a searchable list.
 
 use async_trait::async_trait;
 use balcao_core::Core;
@@ -77,21 +77,18 @@ fn check_create(req: &CreateCustomer) -> Result<NewCustomer> {
         .collect();
     let defaults: Vec<usize> = addresses.iter().enumerate().filter(|(_, a)| a.is_default).map(|(i, _)| i).collect();
     if let Some(second) = defaults.get(1) {
-        v.check(false, &format!("addresses[{second}].is_default"), "multiple_defaults", "only one address can be the default");
+        v.check(
+            false,
+            &format!("addresses[{second}].is_default"),
+            "multiple_defaults",
+            "only one address can be the default",
+        );
     }
     v.finish()?;
     if let (true, Some(first)) = (defaults.is_empty(), addresses.first_mut()) {
         first.is_default = true;
     }
-    Ok(NewCustomer {
-        name: req.name.trim().to_owned(),
-        email,
-        phone,
-        document,
-        tags,
-        notes,
-        addresses,
-    })
+    Ok(NewCustomer { name: req.name.trim().to_owned(), email, phone, document, tags, notes, addresses })
 }
 
 /// A change request, validated and normalized; `Some(None)` clears.
