@@ -53,7 +53,8 @@ impl PgInventoryService {
 }
 
 /// The stock facts of one variant after a change.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = variants)]
 pub struct StockState {
     /// The variant.
     pub id: uuid::Uuid,
@@ -89,15 +90,7 @@ pub async fn apply(
             .filter((variants::on_hand + delta).ge(variants::reserved)),
     )
     .set((variants::on_hand.eq(variants::on_hand + delta), variants::updated_at.eq(chrono::Utc::now())))
-    .returning((
-        variants::id,
-        variants::product_id,
-        variants::sku,
-        variants::on_hand,
-        variants::reserved,
-        variants::low_stock_threshold,
-        variants::low_stock_alerted,
-    ))
+    .returning(StockState::as_returning())
     .get_result(conn)
     .await
     .optional()?;

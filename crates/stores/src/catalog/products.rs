@@ -415,15 +415,7 @@ pub async fn variant_state(
     Ok(variants::table
         .filter(variants::store_id.eq(store.uuid()))
         .filter(variants::id.eq(id.uuid()))
-        .select((
-            variants::id,
-            variants::product_id,
-            variants::sku,
-            variants::on_hand,
-            variants::reserved,
-            variants::low_stock_threshold,
-            variants::low_stock_alerted,
-        ))
+        .select(inventory::StockState::as_select())
         .first(conn)
         .await?)
 }
