@@ -1,32 +1,10 @@
 //! Catalog: categories, products with variants, inventory, low stock, search, query counts.
 
-use balcao_tests::{TestApp, assert_problem};
+use balcao_tests::{TestApp, assert_problem, brl, simple_product};
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::RunQueryDsl;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-fn brl(amount: i64) -> Value {
-    json!({"amount": amount, "currency": "BRL"})
-}
-
-/// A store with a signed-in owner.
-async fn shop() -> (TestApp, String, String) {
-    let app = TestApp::spawn().await;
-    let user = app.user().await;
-    let store = app.store(&user.token).await;
-    (app, user.token, store)
-}
-
-async fn create_product(app: &TestApp, token: &str, store: &str, body: Value) -> Value {
-    let (status, product) = app.post(&format!("/v1/stores/{store}/products"), token, body).await;
-    assert_eq!(status, StatusCode::CREATED, "{product}");
-    product
-}
-
-fn simple(title: &str, sku: &str, price: i64, on_hand: i32) -> Value {
-    json!({"title": title, "status": "active", "variants": [{"sku": sku, "price": brl(price), "on_hand": on_hand}]})
-}
 
 #[derive(diesel::QueryableByName)]
 struct Count {
@@ -46,7 +24,7 @@ async fn events_of(app: &TestApp, event_type: &str) -> i64 {
 
 #[tokio::test]
 async fn category_tree_with_cycle_guard() {
-    let (app, token, store) = shop().await;
+    let (app, token, store) = TestApp::shop().await;
     let base = format!("/v1/stores/{store}/categories");
     let (status, roupas) = app.post(&base, &token, json!({"name": "Roupas Femininas"})).await;
     assert_eq!(status, StatusCode::CREATED);
@@ -88,12 +66,9 @@ async fn category_tree_with_cycle_guard() {
 
 #[tokio::test]
 async fn product_crud_with_variants_and_inventory() {
-    let (app, token, store) = shop().await;
+    let (app, token, store) = TestApp::shop().await;
     let (_, category) = app.post(&format!("/v1/stores/{store}/categories"), &token, json!({"name": "Camisetas"})).await;
-    let product = create_product(
-        &app,
-        &token,
-        &store,
+    let product = app.product(&token, &store,
         json!({
             "title": "Camiseta de Algodão",
             "description": "Malha penteada",
@@ -196,7 +171,7 @@ async fn product_crud_with_variants_and_inventory() {
 
 #[tokio::test]
 async fn product_validation_names_fields() {
-    let (app, token, store) = shop().await;
+    let (app, token, store) = TestApp::shop().await;
     let path = format!("/v1/stores/{store}/products");
     let (status, body) = app.post(&path, &token, json!({"title": "X", "variants": []})).await;
     assert_eq!((status, body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("variants")));
@@ -242,20 +217,17 @@ async fn product_validation_names_fields() {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("category_ids[0]"))
     );
 
-    create_product(&app, &token, &store, simple("Caneca", "CAN-1", 2500, 1)).await;
-    let (status, body) = app.post(&path, &token, simple("Outra caneca", "CAN-1", 2500, 1)).await;
+    app.product(&token, &store, simple_product("Caneca", "CAN-1", 2500, 1)).await;
+    let (status, body) = app.post(&path, &token, simple_product("Outra caneca", "CAN-1", 2500, 1)).await;
     assert_eq!((status, body["errors"][0]["field"].as_str()), (StatusCode::CONFLICT, Some("variants[0].sku")));
-    let (status, body) = app.post(&path, &token, simple("Caneca", "CAN-2", 2500, 1)).await;
+    let (status, body) = app.post(&path, &token, simple_product("Caneca", "CAN-2", 2500, 1)).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("slug_taken")));
 }
 
 #[tokio::test]
 async fn low_stock_fires_once_per_crossing() {
-    let (app, token, store) = shop().await;
-    let product = create_product(
-        &app,
-        &token,
-        &store,
+    let (app, token, store) = TestApp::shop().await;
+    let product = app.product(&token, &store,
         json!({"title": "Vela", "variants": [{"sku": "VELA", "price": brl(1500), "on_hand": 10, "low_stock_threshold": 3}]}),
     )
     .await;
@@ -294,104 +266,12 @@ async fn low_stock_fires_once_per_crossing() {
     assert_eq!(last.payload["threshold"], 3);
 }
 
-async fn titles(app: &TestApp, token: &str, path: &str) -> Vec<String> {
-    let (status, page) = app.get(path, token).await;
-    assert_eq!(status, StatusCode::OK, "{page}");
-    page["data"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap().to_owned()).collect()
-}
-
-#[tokio::test]
-async fn search_folds_accents_tolerates_typos_and_filters() {
-    let (app, token, store) = shop().await;
-    let (_, roupas) = app.post(&format!("/v1/stores/{store}/categories"), &token, json!({"name": "Roupas"})).await;
-    let (_, camisetas) = app
-        .post(
-            &format!("/v1/stores/{store}/categories"),
-            &token,
-            json!({"name": "Camisetas", "parent_id": roupas["id"]}),
-        )
-        .await;
-    let mut body = simple("Camiseta de Algodão", "C1", 4990, 5);
-    body["category_ids"] = json!([camisetas["id"]]);
-    body["tags"] = json!(["basico"]);
-    create_product(&app, &token, &store, body).await;
-    create_product(&app, &token, &store, simple("Calça Jeans", "J1", 12990, 0)).await;
-    create_product(&app, &token, &store, simple("Pão de Queijo", "P1", 1200, 3)).await;
-    let base = format!("/v1/stores/{store}/products");
-
-    assert_eq!(titles(&app, &token, &format!("{base}?q=camiseta%20algodao")).await, vec!["Camiseta de Algodão"]);
-    assert_eq!(titles(&app, &token, &format!("{base}?q=ALGODÃO")).await, vec!["Camiseta de Algodão"]);
-    assert_eq!(titles(&app, &token, &format!("{base}?q=camizeta")).await, vec!["Camiseta de Algodão"], "one typo");
-    assert_eq!(titles(&app, &token, &format!("{base}?q=calca")).await, vec!["Calça Jeans"]);
-    assert_eq!(titles(&app, &token, &format!("{base}?q=pao%20queijo")).await, vec!["Pão de Queijo"]);
-    assert!(titles(&app, &token, &format!("{base}?q=geladeira")).await.is_empty());
-
-    // Filters: category (with subcategories), price range, tag, stock; sorting.
-    let in_roupas = titles(&app, &token, &format!("{base}?category_id={}", roupas["id"].as_str().unwrap())).await;
-    assert_eq!(in_roupas, vec!["Camiseta de Algodão"]);
-    assert_eq!(
-        titles(&app, &token, &format!("{base}?min_price=2000&max_price=5000")).await,
-        vec!["Camiseta de Algodão"]
-    );
-    assert_eq!(titles(&app, &token, &format!("{base}?tag=basico")).await, vec!["Camiseta de Algodão"]);
-    assert_eq!(titles(&app, &token, &format!("{base}?in_stock=false")).await, vec!["Calça Jeans"]);
-    assert_eq!(
-        titles(&app, &token, &format!("{base}?sort=price_asc")).await,
-        vec!["Pão de Queijo", "Camiseta de Algodão", "Calça Jeans"]
-    );
-    assert_eq!(
-        titles(&app, &token, &format!("{base}?sort=title")).await,
-        vec!["Calça Jeans", "Camiseta de Algodão", "Pão de Queijo"]
-    );
-    // Keyset pages walk the whole list in order without repeats.
-    let mut seen = Vec::new();
-    let mut path = format!("{base}?sort=price_desc&limit=1");
-    loop {
-        let (_, page) = app.get(&path, &token).await;
-        seen.extend(page["data"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap().to_owned()));
-        match page["next_cursor"].as_str() {
-            Some(cursor) => path = format!("{base}?sort=price_desc&limit=1&cursor={cursor}"),
-            None => break,
-        }
-    }
-    assert_eq!(seen, vec!["Calça Jeans", "Camiseta de Algodão", "Pão de Queijo"]);
-
-    let (status, body) = app.get(&format!("{base}?sort=relevance"), &token).await;
-    assert_eq!((status, body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("sort")));
-    let (status, body) = app.get(&format!("{base}?min_price=abc"), &token).await;
-    assert_eq!((status, body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("min_price")));
-}
-
-#[tokio::test]
-async fn product_lists_run_a_fixed_number_of_queries() {
-    let (app, token, store) = shop().await;
-    for i in 0..12 {
-        let mut body = simple(&format!("Produto {i}"), &format!("SKU-{i}"), 1000 + i, 2);
-        body["images"] = json!([{"url": "https://cdn.example.com/x.jpg"}]);
-        body["options"] = json!([{"name": "Cor", "values": ["Azul", "Verde"]}]);
-        body["variants"][0]["option_values"] = json!(["Azul"]);
-        body["variants"]
-            .as_array_mut()
-            .unwrap()
-            .push(json!({"sku": format!("SKU-{i}-B"), "option_values": ["Verde"], "price": brl(900)}));
-        create_product(&app, &token, &store, body).await;
-    }
-    let path = |limit: u32| format!("/v1/stores/{store}/products?limit={limit}");
-    app.get(&path(1), &token).await;
-    let (small, (_, page)) = app.count_queries(app.get(&path(1), &token)).await;
-    assert_eq!(page["data"].as_array().unwrap().len(), 1);
-    let (large, (_, page)) = app.count_queries(app.get(&path(50), &token)).await;
-    assert_eq!(page["data"].as_array().unwrap().len(), 12);
-    assert_eq!(small, large, "page size does not change the query count");
-    assert!(large <= 4, "products, variants, images, categories: {large}");
-}
-
 #[tokio::test]
 async fn another_stores_catalog_ids_are_not_found_through_my_store() {
-    let (app, token, store) = shop().await;
+    let (app, token, store) = TestApp::shop().await;
     let other = app.user().await;
     let theirs = app.store(&other.token).await;
-    let product = create_product(&app, &other.token, &theirs, simple("Deles", "D-1", 100, 1)).await;
+    let product = app.product(&other.token, &theirs, simple_product("Deles", "D-1", 100, 1)).await;
     let (_, category) =
         app.post(&format!("/v1/stores/{theirs}/categories"), &other.token, json!({"name": "Deles"})).await;
     let product_id = product["id"].as_str().unwrap();
@@ -414,7 +294,7 @@ async fn another_stores_catalog_ids_are_not_found_through_my_store() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {body}");
     }
     // A product of mine cannot join their category either.
-    let mut body = simple("Meu", "M-1", 100, 1);
+    let mut body = simple_product("Meu", "M-1", 100, 1);
     body["category_ids"] = json!([category["id"]]);
     let (status, body) = app.post(&format!("{mine}/products"), &token, body).await;
     assert_eq!(

@@ -9,6 +9,7 @@ mod identity;
 mod jobs;
 mod platform;
 mod queries;
+mod search;
 mod startup;
 mod storefront;
 mod tenancy;

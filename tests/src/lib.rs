@@ -215,6 +215,33 @@ impl TestApp {
     }
 }
 
+/// Money in centavos of BRL, as the API takes it.
+pub fn brl(amount: i64) -> Value {
+    json!({"amount": amount, "currency": "BRL"})
+}
+
+/// An active product with one variant.
+pub fn simple_product(title: &str, sku: &str, price: i64, on_hand: i32) -> Value {
+    json!({"title": title, "status": "active", "variants": [{"sku": sku, "price": brl(price), "on_hand": on_hand}]})
+}
+
+impl TestApp {
+    /// A new owner and their store: `(app, token, store_id)`.
+    pub async fn shop() -> (TestApp, String, String) {
+        let app = TestApp::spawn().await;
+        let user = app.user().await;
+        let store = app.store(&user.token).await;
+        (app, user.token, store)
+    }
+
+    /// Creates a product (asserting 201) and returns it.
+    pub async fn product(&self, token: &str, store: &str, body: Value) -> Value {
+        let (status, product) = self.post(&format!("/v1/stores/{store}/products"), token, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{product}");
+        product
+    }
+}
+
 /// Status and JSON body (null when empty or not JSON).
 pub async fn parse(response: Response) -> (StatusCode, Value) {
     let status = response.status();

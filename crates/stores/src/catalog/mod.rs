@@ -12,6 +12,7 @@ pub mod query;
 pub mod slugs;
 pub mod validate;
 pub mod variants;
+pub mod writes;
 
 pub use categories::{CategoryService, PgCategoryService};
 pub use inventory::{InventoryService, PgInventoryService};

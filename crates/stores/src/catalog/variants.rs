@@ -9,7 +9,8 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
 use super::model::{NewVariant, UpdateVariant, Variant, VariantRow};
-use super::products::{check_combinations, check_skus, full_product, insert_variant, variant_state};
+use super::products::full_product;
+use super::writes::{check_combinations, check_skus, insert_variant, variant_state};
 use super::{cache, inventory, validate};
 use crate::ids::{ProductId, VariantId};
 use crate::schema::variants;
@@ -112,13 +113,7 @@ impl VariantService for PgVariantService {
             .returning(VariantRow::as_returning())
             .get_result(conn)
             .await
-            .map_err(|e| {
-                if balcao_core::error::is_unique_violation(&e, "variants_store_sku_key") {
-                    Error::conflict("sku_taken", "sku", "Another variant of this store uses this SKU.")
-                } else {
-                    e.into()
-                }
-            })?;
+            .map_err(super::writes::conflict)?;
             let state = variant_state(conn, store, VariantId(row.id)).await?;
             inventory::sync_low_stock(conn, store, &state).await?;
             inventory::refresh_summary(conn, store, product).await?;

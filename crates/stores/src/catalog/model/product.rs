@@ -1,4 +1,4 @@
-//! Catalog rows and API types.
+//! Product, variant and image rows and API types.
 
 use balcao_core::money::Money;
 use chrono::{DateTime, Utc};
@@ -6,93 +6,9 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::ids::{AdjustmentId, CategoryId, ImageId, ProductId, VariantId};
-use crate::schema::{categories, inventory_adjustments, product_images, products, variants};
-
-/// A category row.
-#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
-#[diesel(table_name = categories)]
-pub struct CategoryRow {
-    pub store_id: uuid::Uuid,
-    pub id: uuid::Uuid,
-    pub parent_id: Option<uuid::Uuid>,
-    pub name: String,
-    pub slug: String,
-    pub description: String,
-    pub position: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// A category in the store's tree.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Category {
-    /// The category's id.
-    pub id: CategoryId,
-    /// The parent category; null at the top level.
-    pub parent_id: Option<CategoryId>,
-    /// Display name.
-    #[schema(example = "Camisetas")]
-    pub name: String,
-    /// URL name, unique in the store.
-    #[schema(example = "camisetas")]
-    pub slug: String,
-    /// Description.
-    pub description: String,
-    /// Order among siblings (ascending).
-    pub position: i32,
-    /// When it was created.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<CategoryRow> for Category {
-    fn from(r: CategoryRow) -> Self {
-        Self {
-            id: CategoryId(r.id),
-            parent_id: r.parent_id.map(CategoryId),
-            name: r.name,
-            slug: r.slug,
-            description: r.description,
-            position: r.position,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
-
-/// `POST .../categories`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct CreateCategory {
-    /// Display name, 1 to 100 characters.
-    pub name: String,
-    /// URL name (default: made from the name).
-    pub slug: Option<String>,
-    /// Parent category.
-    pub parent_id: Option<CategoryId>,
-    /// Description.
-    pub description: Option<String>,
-    /// Order among siblings.
-    pub position: Option<i32>,
-}
-
-/// `PATCH .../categories/{id}`: only given fields change; `parent_id: null` moves it to the top.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct UpdateCategory {
-    /// Display name.
-    pub name: Option<String>,
-    /// URL name.
-    pub slug: Option<String>,
-    /// New parent (null for the top level); a move that would create a cycle is refused.
-    #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
-    #[schema(value_type = Option<CategoryId>)]
-    pub parent_id: Option<Option<CategoryId>>,
-    /// Description.
-    pub description: Option<String>,
-    /// Order among siblings.
-    pub position: Option<i32>,
-}
+use super::Inventory;
+use crate::ids::{CategoryId, ImageId, ProductId, VariantId};
+use crate::schema::{product_images, products, variants};
 
 /// Where a product is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -220,19 +136,6 @@ pub struct NewImage {
     pub url: String,
     /// Alternative text.
     pub alt: Option<String>,
-}
-
-/// Stock of one variant.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-pub struct Inventory {
-    /// Units in the store.
-    pub on_hand: i32,
-    /// Units held by unpaid orders.
-    pub reserved: i32,
-    /// `on_hand - reserved`: what can still be sold.
-    pub available: i32,
-    /// `product.low_stock` fires when `available` falls to or below this.
-    pub low_stock_threshold: Option<i32>,
 }
 
 /// A variant as staff see it (with cost and stock).
@@ -405,122 +308,4 @@ pub struct UpdateProduct {
     pub category_ids: Option<Vec<CategoryId>>,
     /// Images.
     pub images: Option<Vec<NewImage>>,
-}
-
-/// Why stock changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AdjustmentReason {
-    /// Stock at creation.
-    Initial,
-    /// Goods received.
-    Received,
-    /// A count corrected.
-    Correction,
-    /// Damaged or lost.
-    Damaged,
-    /// Returned by a customer.
-    Returned,
-    /// Sold outside balcao.
-    SoldElsewhere,
-}
-
-impl AdjustmentReason {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Initial => "initial",
-            Self::Received => "received",
-            Self::Correction => "correction",
-            Self::Damaged => "damaged",
-            Self::Returned => "returned",
-            Self::SoldElsewhere => "sold_elsewhere",
-        }
-    }
-}
-
-/// `POST .../inventory-adjustments`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct NewAdjustment {
-    /// Units added (positive) or removed (negative); not zero.
-    pub delta: i32,
-    /// Why.
-    pub reason: AdjustmentReason,
-    /// A note for the record.
-    pub note: Option<String>,
-}
-
-/// An adjustment row.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = inventory_adjustments)]
-pub struct AdjustmentRow {
-    pub store_id: uuid::Uuid,
-    pub id: uuid::Uuid,
-    pub variant_id: uuid::Uuid,
-    pub delta: i32,
-    pub reason: String,
-    pub note: String,
-    pub on_hand_after: i32,
-    pub created_by: Option<uuid::Uuid>,
-    pub created_at: DateTime<Utc>,
-}
-
-/// A recorded change of stock.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Adjustment {
-    /// The adjustment's id.
-    pub id: AdjustmentId,
-    /// The variant.
-    pub variant_id: VariantId,
-    /// Units added or removed.
-    pub delta: i32,
-    /// Why.
-    pub reason: String,
-    /// Note.
-    pub note: String,
-    /// Units on hand after it.
-    pub on_hand_after: i32,
-    /// Who made it (null for API keys and the system).
-    pub created_by: Option<uuid::Uuid>,
-    /// When.
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<AdjustmentRow> for Adjustment {
-    fn from(r: AdjustmentRow) -> Self {
-        Self {
-            id: AdjustmentId(r.id),
-            variant_id: VariantId(r.variant_id),
-            delta: r.delta,
-            reason: r.reason,
-            note: r.note,
-            on_hand_after: r.on_hand_after,
-            created_by: r.created_by,
-            created_at: r.created_at,
-        }
-    }
-}
-
-/// The answer to an adjustment: the record and the stock after it.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct AdjustmentResult {
-    /// What was recorded.
-    pub adjustment: Adjustment,
-    /// Stock now.
-    pub inventory: Inventory,
-}
-
-/// Payload of `product.low_stock`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct LowStock {
-    /// The product.
-    pub product_id: ProductId,
-    /// The variant.
-    pub variant_id: VariantId,
-    /// Its SKU.
-    pub sku: String,
-    /// Units that can still be sold.
-    pub available: i32,
-    /// The threshold crossed.
-    pub threshold: i32,
 }
