@@ -3,6 +3,8 @@
 
 mod api_keys;
 mod catalog;
+mod checkout;
+mod coupons;
 mod customers;
 mod idempotency;
 mod identity;
@@ -10,6 +12,7 @@ mod jobs;
 mod platform;
 mod queries;
 mod search;
+mod shipping;
 mod startup;
 mod storefront;
 mod tenancy;

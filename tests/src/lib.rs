@@ -7,6 +7,7 @@
 //! - Helpers sign users up, create stores and mint API keys over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod commerce;
 pub mod db;
 
 use std::collections::HashMap;
@@ -43,6 +44,20 @@ pub struct TestApp {
     database: db::TestDatabase,
     handle: actix_web::dev::ServerHandle,
     queries: Arc<AtomicU64>,
+}
+
+/// A running worker; stops when dropped.
+pub struct Worker {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Worker {
+    /// Stops the worker and waits for it.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
 }
 
 /// A signed-up, logged-in user.
@@ -100,6 +115,15 @@ impl TestApp {
             handle,
             queries,
         }
+    }
+
+    /// Starts the product's job worker (every registered job and subscriber) for this app.
+    pub async fn worker(&self) -> Worker {
+        let (stop, rx) = tokio::sync::watch::channel(false);
+        let bus = balcao_gateway::worker::event_bus();
+        let registry = balcao_gateway::worker::registry(&self.core, &bus);
+        let task = balcao_gateway::worker::spawn(&self.core, registry, rx).await;
+        Worker { stop, task }
     }
 
     /// Queries the app's pool has run so far.

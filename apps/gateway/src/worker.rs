@@ -46,6 +46,7 @@ pub fn registry(core: &Core, bus: &EventBus) -> Registry {
     let mut registry = Registry::new();
     bus.register_jobs(&mut registry, core.pool.clone());
     registry.register(PURGE_IDEMPOTENCY_JOB, Arc::new(PurgeIdempotency { core: core.clone() }));
+    balcao_stores::orders::expiry::register_jobs(&mut registry, core);
     registry
 }
 

@@ -82,6 +82,10 @@ pub struct Config {
     pub job_poll_interval: Duration,
     /// `BALCAO_SHUTDOWN_TIMEOUT_SECS`: how long shutdown waits for requests and jobs.
     pub shutdown_timeout: Duration,
+    /// `BALCAO_ORDER_PAYMENT_TIMEOUT_SECS`: how long an unpaid order holds its stock before it expires.
+    pub order_payment_timeout: Duration,
+    /// `BALCAO_CART_TTL_HOURS`: how long an untouched cart lives.
+    pub cart_ttl: Duration,
 }
 
 /// The database URL used when `DATABASE_URL` is unset.
@@ -147,6 +151,13 @@ impl Config {
             job_lease: Duration::from_secs(env.ranged("BALCAO_JOB_LEASE_SECS", 300, 1, 86_400)?),
             job_poll_interval: Duration::from_millis(env.ranged("BALCAO_JOB_POLL_MS", 5_000, 10, 600_000)?),
             shutdown_timeout: Duration::from_secs(env.ranged("BALCAO_SHUTDOWN_TIMEOUT_SECS", 30, 0, 3600)?),
+            order_payment_timeout: Duration::from_secs(env.ranged(
+                "BALCAO_ORDER_PAYMENT_TIMEOUT_SECS",
+                3600,
+                1,
+                30 * 86_400,
+            )?),
+            cart_ttl: Duration::from_secs(3600 * env.ranged("BALCAO_CART_TTL_HOURS", 168, 1, 24 * 90)?),
         })
     }
 }

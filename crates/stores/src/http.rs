@@ -11,10 +11,15 @@ use crate::catalog::{
     self, CategoryService, InventoryService, PgCategoryService, PgInventoryService, PgProductService, PgVariantService,
     ProductService, VariantService,
 };
+use crate::coupons::{self, CouponService, PgCouponService};
 use crate::customers::{
     self, AddressService, ConsentService, CustomerService, CustomerTokenService, PgAddressService, PgConsentService,
     PgCustomerService, PgCustomerTokenService, PgWishlistService, WishlistService,
 };
+use crate::shipping::{self, DeliveryService, PgDeliveryService};
+use crate::analytics::{self, AnalyticsService, PgAnalyticsService};
+use crate::carts::{self, CartService, PgCartService, PricingDeps};
+use crate::orders::{self, OrderService, PgOrderService};
 use crate::storefront::{self, CachedStorefront, StorefrontService};
 
 /// This crate's services, as app data for its handlers.
@@ -40,6 +45,16 @@ pub struct Services {
     pub customer_tokens: web::Data<dyn CustomerTokenService>,
     /// Wishlists.
     pub wishlists: web::Data<dyn WishlistService>,
+    /// Coupons.
+    pub coupons: web::Data<dyn CouponService>,
+    /// Storefront carts and checkout.
+    pub carts: web::Data<dyn CartService>,
+    /// Orders.
+    pub orders: web::Data<dyn OrderService>,
+    /// Analytics.
+    pub analytics: web::Data<dyn AnalyticsService>,
+    /// Delivery zones and shipping quotes.
+    pub delivery: web::Data<dyn DeliveryService>,
 }
 
 impl Services {
@@ -51,13 +66,26 @@ impl Services {
         let customer_tokens: Arc<dyn CustomerTokenService> =
             Arc::new(PgCustomerTokenService::new(core.clone(), stores.clone()));
         let wishlists: Arc<dyn WishlistService> = Arc::new(PgWishlistService::new(core.clone()));
+        let coupons: Arc<dyn CouponService> = Arc::new(PgCouponService::new(core.clone()));
         let categories: Arc<dyn CategoryService> = Arc::new(PgCategoryService::new(core.clone()));
         let products: Arc<dyn ProductService> = Arc::new(PgProductService::new(core.clone(), stores.clone()));
         let storefront: Arc<dyn StorefrontService> =
             Arc::new(CachedStorefront::new(core.clone(), stores.clone(), products.clone(), categories.clone()));
         let variants: Arc<dyn VariantService> = Arc::new(PgVariantService::new(core.clone()));
+        let delivery: Arc<dyn DeliveryService> = Arc::new(PgDeliveryService::new(core.clone(), stores.clone()));
+        let carts: Arc<dyn CartService> = Arc::new(PgCartService::new(
+            core.clone(),
+            storefront.clone(),
+            PricingDeps { coupons: coupons.clone(), delivery: delivery.clone() },
+        ));
+        let orders: Arc<dyn OrderService> = Arc::new(PgOrderService::new(core.clone()));
+        let analytics: Arc<dyn AnalyticsService> = Arc::new(PgAnalyticsService::new(core.clone(), stores.clone()));
         let inventory: Arc<dyn InventoryService> = Arc::new(PgInventoryService::new(core));
         Self {
+            carts: web::Data::from(carts),
+            orders: web::Data::from(orders),
+            analytics: web::Data::from(analytics),
+            delivery: web::Data::from(delivery),
             categories: web::Data::from(categories),
             products: web::Data::from(products),
             variants: web::Data::from(variants),
@@ -68,6 +96,7 @@ impl Services {
             consents: web::Data::from(consents),
             customer_tokens: web::Data::from(customer_tokens),
             wishlists: web::Data::from(wishlists),
+            coupons: web::Data::from(coupons),
         }
     }
 
@@ -83,6 +112,9 @@ impl Services {
             .app_data(self.consents.clone())
             .app_data(self.customer_tokens.clone())
             .app_data(self.wishlists.clone());
+        cfg.app_data(self.coupons.clone());
+        cfg.app_data(self.delivery.clone());
+        cfg.app_data(self.carts.clone()).app_data(self.orders.clone()).app_data(self.analytics.clone());
     }
 }
 
@@ -106,6 +138,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(adjust_inventory)
         .service(list_adjustments);
     cfg.service(storefront::http::products).service(storefront::http::product).service(storefront::http::categories);
+    cfg.service(carts::http::create_cart)
+        .service(carts::http::get_cart)
+        .service(carts::http::update_cart)
+        .service(carts::http::add_item)
+        .service(carts::http::update_item)
+        .service(carts::http::remove_item)
+        .service(carts::http::apply_coupon)
+        .service(carts::http::remove_coupons)
+        .service(carts::http::checkout);
+    cfg.service(orders::http::list_orders)
+        .service(orders::http::get_order)
+        .service(orders::http::transition_order)
+        .service(analytics::http::analytics);
     cfg.service(customers::http::list_customers)
         .service(customers::http::create_customer)
         .service(customers::http::get_customer)
@@ -120,4 +165,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(customers::shopper::get_wishlist)
         .service(customers::shopper::add_wishlist_item)
         .service(customers::shopper::remove_wishlist_item);
+    cfg.service(coupons::http::list_coupons)
+        .service(coupons::http::create_coupon)
+        .service(coupons::http::get_coupon)
+        .service(coupons::http::update_coupon)
+        .service(coupons::http::delete_coupon);
+    cfg.service(shipping::http::list_delivery_zones)
+        .service(shipping::http::create_delivery_zone)
+        .service(shipping::http::get_delivery_zone)
+        .service(shipping::http::update_delivery_zone)
+        .service(shipping::http::delete_delivery_zone)
+        .service(shipping::http::shipping_quote);
 }

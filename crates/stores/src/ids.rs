@@ -32,3 +32,31 @@ balcao_core::id_type!(
     /// A consent record.
     ConsentId
 );
+balcao_core::id_type!(
+    /// A shopping cart (its id is random and unguessable).
+    CartId
+);
+balcao_core::id_type!(
+    /// A line of a cart.
+    CartItemId
+);
+balcao_core::id_type!(
+    /// An order.
+    OrderId
+);
+balcao_core::id_type!(
+    /// A line of an order.
+    OrderLineId
+);
+balcao_core::id_type!(
+    /// An entry of an order's timeline.
+    TimelineEntryId
+);
+balcao_core::id_type!(
+    /// A delivery zone of a store: one shipping method shoppers can choose.
+    DeliveryZoneId
+);
+balcao_core::id_type!(
+    /// A discount coupon of a store.
+    CouponId
+);

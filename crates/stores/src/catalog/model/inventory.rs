@@ -37,6 +37,8 @@ pub enum AdjustmentReason {
     Returned,
     /// Sold outside balcao.
     SoldElsewhere,
+    /// Shipped to a customer for an order.
+    Sold,
 }
 
 impl AdjustmentReason {
@@ -49,6 +51,7 @@ impl AdjustmentReason {
             Self::Damaged => "damaged",
             Self::Returned => "returned",
             Self::SoldElsewhere => "sold_elsewhere",
+            Self::Sold => "sold",
         }
     }
 }

@@ -1,0 +1,121 @@
+//! Storefront handlers for carts and checkout (public; the cart id is the capability).
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use balcao_core::error::{Error, Result};
+use balcao_core::http::Json;
+
+use super::model::{AddItem, ApplyCoupon, Cart, Checkout, CreateCart, UpdateCart, UpdateItem};
+use super::service::CartService;
+use crate::customers::shopper::CustomerToken;
+use crate::ids::{CartId, CartItemId};
+use crate::orders::Order;
+
+type Carts = web::Data<dyn CartService>;
+
+/// Open a cart (as a guest, or as the customer of a `customer_token`).
+#[utoipa::path(tag = "storefront", params(("slug" = String, Path, description = "The store's slug")),
+    request_body = CreateCart, responses((status = 201, description = "The new cart", body = Cart)))]
+#[post("/storefront/{slug}/carts")]
+pub async fn create_cart(
+    svc: Carts,
+    slug: web::Path<String>,
+    shopper: Option<CustomerToken>,
+    body: Json<CreateCart>,
+) -> Result<HttpResponse> {
+    let cart = svc.create(&slug, shopper.map(|s| s.customer_id), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(cart))
+}
+
+/// The cart, priced from the current catalog; `changes` on each line say what moved since the last look.
+#[utoipa::path(tag = "storefront", params(
+    ("slug" = String, Path, description = "The store's slug"), ("cart_id" = uuid::Uuid, Path, description = "The cart")),
+    responses((status = 200, description = "The cart", body = Cart)))]
+#[get("/storefront/{slug}/carts/{cart_id}")]
+pub async fn get_cart(svc: Carts, path: web::Path<(String, CartId)>) -> Result<web::Json<Cart>> {
+    Ok(web::Json(svc.get(&path.0, path.1).await?))
+}
+
+/// Set contact details and the shipping destination and method.
+#[utoipa::path(tag = "storefront", params(
+    ("slug" = String, Path, description = "The store's slug"), ("cart_id" = uuid::Uuid, Path, description = "The cart")),
+    request_body = UpdateCart, responses((status = 200, description = "The cart", body = Cart),
+    (status = 409, description = "The cart became an order", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
+#[patch("/storefront/{slug}/carts/{cart_id}")]
+pub async fn update_cart(svc: Carts, path: web::Path<(String, CartId)>, body: Json<UpdateCart>) -> Result<web::Json<Cart>> {
+    Ok(web::Json(svc.update(&path.0, path.1, body.into_inner()).await?))
+}
+
+/// Add units of a variant.
+#[utoipa::path(tag = "storefront", params(
+    ("slug" = String, Path, description = "The store's slug"), ("cart_id" = uuid::Uuid, Path, description = "The cart")),
+    request_body = AddItem, responses((status = 200, description = "The cart", body = Cart),
+    (status = 409, description = "The cart became an order", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
+#[post("/storefront/{slug}/carts/{cart_id}/items")]
+pub async fn add_item(svc: Carts, path: web::Path<(String, CartId)>, body: Json<AddItem>) -> Result<web::Json<Cart>> {
+    Ok(web::Json(svc.add_item(&path.0, path.1, body.into_inner()).await?))
+}
+
+/// Change a line's units.
+#[utoipa::path(tag = "storefront", params(
+    ("slug" = String, Path, description = "The store's slug"), ("cart_id" = uuid::Uuid, Path, description = "The cart"),
+    ("item_id" = uuid::Uuid, Path, description = "The line")),
+    request_body = UpdateItem, responses((status = 200, description = "The cart", body = Cart)))]
+#[patch("/storefront/{slug}/carts/{cart_id}/items/{item_id}")]
+pub async fn update_item(
+    svc: Carts,
+    path: web::Path<(String, CartId, CartItemId)>,
+    body: Json<UpdateItem>,
+) -> Result<web::Json<Cart>> {
+    Ok(web::Json(svc.update_item(&path.0, path.1, path.2, body.into_inner()).await?))
+}
+
+/// Remove a line.
+#[utoipa::path(tag = "storefront", params(
+    ("slug" = String, Path, description = "The store's slug"), ("cart_id" = uuid::Uuid, Path, description = "The cart"),
+    ("item_id" = uuid::Uuid, Path, description = "The line")),
+    responses((status = 200, description = "The cart", body = Cart)))]
+#[delete("/storefront/{slug}/carts/{cart_id}/items/{item_id}")]
+pub async fn remove_item(svc: Carts, path: web::Path<(String, CartId, CartItemId)>) -> Result<web::Json<Cart>> {
+    Ok(web::Json(svc.remove_item(&path.0, path.1, path.2).await?))
+}
+
+/// Apply a coupon; one that does not hold answers 422 with a code saying why (`coupon_expired`, ...).
+#[utoipa::path(tag = "storefront", params(
+    ("slug" = String, Path, description = "The store's slug"), ("cart_id" = uuid::Uuid, Path, description = "The cart")),
+    request_body = ApplyCoupon, responses((status = 200, description = "The cart with the discount", body = Cart)))]
+#[post("/storefront/{slug}/carts/{cart_id}/coupon")]
+pub async fn apply_coupon(svc: Carts, path: web::Path<(String, CartId)>, body: Json<ApplyCoupon>) -> Result<web::Json<Cart>> {
+    Ok(web::Json(svc.apply_coupon(&path.0, path.1, body.into_inner()).await?))
+}
+
+/// Remove the cart's coupons.
+#[utoipa::path(tag = "storefront", params(
+    ("slug" = String, Path, description = "The store's slug"), ("cart_id" = uuid::Uuid, Path, description = "The cart")),
+    responses((status = 200, description = "The cart", body = Cart)))]
+#[delete("/storefront/{slug}/carts/{cart_id}/coupon")]
+pub async fn remove_coupons(svc: Carts, path: web::Path<(String, CartId)>) -> Result<web::Json<Cart>> {
+    Ok(web::Json(svc.remove_coupons(&path.0, path.1).await?))
+}
+
+/// Place the order. Send an `Idempotency-Key`: a retry returns the same order.
+#[utoipa::path(tag = "storefront", params(
+    ("slug" = String, Path, description = "The store's slug"), ("cart_id" = uuid::Uuid, Path, description = "The cart"),
+    ("Idempotency-Key" = String, Header, description = "Required: makes retries safe")),
+    request_body = Checkout, responses(
+    (status = 201, description = "The order", body = Order),
+    (status = 409, description = "`insufficient_stock` (naming the variant) or `cart_checked_out`",
+     body = balcao_core::error::Problem, content_type = "application/problem+json")))]
+#[post("/storefront/{slug}/carts/{cart_id}/checkout")]
+pub async fn checkout(
+    svc: Carts,
+    req: HttpRequest,
+    path: web::Path<(String, CartId)>,
+    shopper: Option<CustomerToken>,
+    body: Json<Checkout>,
+) -> Result<HttpResponse> {
+    if req.headers().get("Idempotency-Key").is_none() {
+        return Err(Error::field("Idempotency-Key", "required", "checkout needs an Idempotency-Key header"));
+    }
+    let order = svc.checkout(&path.0, path.1, shopper.map(|s| s.customer_id), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(order))
+}

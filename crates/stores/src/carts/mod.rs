@@ -1,0 +1,12 @@
+//! Storefront carts, priced from the current catalog on every read, and checkout.
+
+pub mod checkout;
+#[cfg(feature = "http")]
+pub mod http;
+pub mod model;
+pub mod pricing;
+pub mod service;
+
+pub use model::*;
+pub use pricing::PricingDeps;
+pub use service::{CartService, PgCartService};
