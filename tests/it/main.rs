@@ -9,6 +9,7 @@ mod customers;
 mod idempotency;
 mod identity;
 mod jobs;
+mod orders;
 mod platform;
 mod queries;
 mod search;
