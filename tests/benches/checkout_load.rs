@@ -36,8 +36,9 @@ fn main() {
                         i += 1;
                         let cart = shop.cart(&variant, 1).await;
                         let begun = Instant::now();
-                        let (status, _) =
-                            shop.checkout(&cart, &format!("load-{n}-{i}"), shop.pickup_checkout("load@example.com")).await;
+                        let (status, _) = shop
+                            .checkout(&cart, &format!("load-{n}-{i}"), shop.pickup_checkout("load@example.com"))
+                            .await;
                         if status == StatusCode::CREATED {
                             latencies.push(begun.elapsed());
                         } else {

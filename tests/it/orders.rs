@@ -41,7 +41,12 @@ async fn full_lifecycle_with_timeline_and_events() {
     let shop = Commerce::open().await;
     let (product, variant) = shop.product("Tênis", "TEN-1", 30000, 4).await;
     let order = place(&shop, &variant, 2, "ana@example.com").await;
-    for (to, extra) in [("paid", json!({})), ("preparing", json!({"note": "separando"})), ("shipped", json!({"tracking_code": "BR123456789"})), ("delivered", json!({}))] {
+    for (to, extra) in [
+        ("paid", json!({})),
+        ("preparing", json!({"note": "separando"})),
+        ("shipped", json!({"tracking_code": "BR123456789"})),
+        ("delivered", json!({})),
+    ] {
         let mut body = json!({"to": to});
         body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
         let (status, moved) = move_to(&shop, &order, body).await;
@@ -66,13 +71,20 @@ async fn full_lifecycle_with_timeline_and_events() {
     assert_eq!(done["payment_status"], "paid");
     assert_eq!(done["tracking_code"], "BR123456789");
     // Shipping took the units out of the store.
-    assert_eq!(shop.inventory(&product, &variant).await, json!({"on_hand": 2, "reserved": 0, "available": 2, "low_stock_threshold": null}));
+    assert_eq!(
+        shop.inventory(&product, &variant).await,
+        json!({"on_hand": 2, "reserved": 0, "available": 2, "low_stock_threshold": null})
+    );
     assert_eq!(events(&shop).await, vec!["order.created", "order.paid", "order.shipped", "order.delivered"]);
 
     // No way back, and refunds belong to payments.
     let response = shop
         .app
-        .request(Method::POST, &format!("/v1/stores/{}/orders/{}/transitions", shop.store, order["id"].as_str().unwrap()), Some(&shop.token))
+        .request(
+            Method::POST,
+            &format!("/v1/stores/{}/orders/{}/transitions", shop.store, order["id"].as_str().unwrap()),
+            Some(&shop.token),
+        )
         .json(&json!({"to": "cancelled"}))
         .send()
         .await
@@ -104,7 +116,10 @@ async fn cancellation_returns_the_stock() {
     move_to(&shop, &order, json!({"to": "paid"})).await;
     let (status, cancelled) = move_to(&shop, &order, json!({"to": "cancelled", "note": "cliente desistiu"})).await;
     assert_eq!((status, cancelled["status"].as_str()), (StatusCode::OK, Some("cancelled")));
-    assert_eq!(shop.inventory(&product, &variant).await, json!({"on_hand": 3, "reserved": 0, "available": 3, "low_stock_threshold": null}));
+    assert_eq!(
+        shop.inventory(&product, &variant).await,
+        json!({"on_hand": 3, "reserved": 0, "available": 3, "low_stock_threshold": null})
+    );
     assert_eq!(events(&shop).await, vec!["order.created", "order.paid", "order.cancelled"]);
     let (status, _) = move_to(&shop, &order, json!({"to": "paid"})).await;
     assert_eq!(status, StatusCode::CONFLICT);
@@ -208,10 +223,12 @@ async fn analytics_match_a_hand_computed_fixture() {
             .await
             .unwrap();
     }
-    diesel::sql_query("UPDATE orders SET created_at = '2026-11-10T18:00:00Z' WHERE status IN ('cancelled', 'pending_payment')")
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    diesel::sql_query(
+        "UPDATE orders SET created_at = '2026-11-10T18:00:00Z' WHERE status IN ('cancelled', 'pending_payment')",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
     drop(conn);
     let (status, figures) =
         shop.staff(Method::GET, "/analytics?from=2026-11-10T00:00:00Z&to=2026-11-11T00:00:00Z", None).await;
@@ -228,7 +245,8 @@ async fn analytics_match_a_hand_computed_fixture() {
     assert_eq!(figures["orders_by_hour"][16]["orders"], 0, "UTC hours are not used");
     assert_eq!((figures["customers"].as_i64(), figures["repeat_customers"].as_i64()), (Some(2), Some(1)));
     assert_eq!(figures["repeat_customer_rate"], 0.5);
-    let (status, body) = shop.staff(Method::GET, "/analytics?from=2026-11-11T00:00:00Z&to=2026-11-10T00:00:00Z", None).await;
+    let (status, body) =
+        shop.staff(Method::GET, "/analytics?from=2026-11-11T00:00:00Z&to=2026-11-10T00:00:00Z", None).await;
     assert_eq!((status, body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("to")));
     let (status, body) = shop.staff(Method::GET, "/analytics", None).await;
     assert_eq!((status, body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("from")));

@@ -36,7 +36,11 @@ impl Commerce {
         let slug = body["slug"].as_str().expect("slug").to_owned();
         let zones = format!("/v1/stores/{store}/delivery-zones");
         let (status, pickup) = app
-            .post(&zones, &user.token, json!({"name": "Retirada na loja", "kind": "pickup", "rules": {"address": "Rua A, 1"}}))
+            .post(
+                &zones,
+                &user.token,
+                json!({"name": "Retirada na loja", "kind": "pickup", "rules": {"address": "Rua A, 1"}}),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{pickup}");
         let (status, delivery) = app
@@ -75,8 +79,13 @@ impl Commerce {
         let (status, cart) = self.shop(Method::POST, "/carts", Some(json!({"email": "ana@example.com"}))).await;
         assert_eq!(status, StatusCode::CREATED, "{cart}");
         let id = cart["id"].as_str().expect("id").to_owned();
-        let (status, cart) =
-            self.shop(Method::POST, &format!("/carts/{id}/items"), Some(json!({"variant_id": variant, "quantity": quantity}))).await;
+        let (status, cart) = self
+            .shop(
+                Method::POST,
+                &format!("/carts/{id}/items"),
+                Some(json!({"variant_id": variant, "quantity": quantity})),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{cart}");
         id
     }

@@ -25,7 +25,10 @@ use balcao_core::error::Problem;
         (name = "api-keys", description = "Store API keys"),
         (name = "catalog", description = "Categories, products, variants and inventory"),
         (name = "customers", description = "Customers, addresses, consent and wishlists"),
-        (name = "storefront", description = "The public storefront, by store slug"),
+        (name = "storefront", description = "The public storefront, by store slug: products, carts, checkout"),
+        (name = "orders", description = "Orders, their lifecycle, and analytics"),
+        (name = "coupons", description = "Discount coupons"),
+        (name = "shipping", description = "Delivery zones and shipping quotes"),
         (name = "platform", description = "Health, metrics and this document"),
     )
 )]

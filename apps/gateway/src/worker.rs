@@ -10,7 +10,7 @@ use balcao_core::Core;
 use balcao_core::events::EventBus;
 use balcao_core::jobs::{self, JobContext, JobError, JobHandler, NewJob, PgJobStore, Registry, Worker, WorkerConfig};
 
-/// Purges expired idempotency keys, then schedules its next run.
+/// Purges expired idempotency keys and abandoned carts, then schedules its next run.
 pub const PURGE_IDEMPOTENCY_JOB: &str = "maintenance.purge_idempotency_keys";
 
 struct PurgeIdempotency {
@@ -21,7 +21,8 @@ struct PurgeIdempotency {
 impl JobHandler for PurgeIdempotency {
     async fn run(&self, _job: &JobContext) -> Result<(), JobError> {
         let purged = balcao_core::idempotency::purge_expired(&self.core.pool).await?;
-        tracing::info!(purged, "purged expired idempotency keys");
+        let carts = balcao_stores::carts::service::purge_expired(&self.core.pool).await?;
+        tracing::info!(purged, carts, "purged expired idempotency keys and abandoned carts");
         schedule_maintenance(&self.core, Duration::from_secs(3600)).await?;
         Ok(())
     }

@@ -7,6 +7,8 @@ use balcao_core::Core;
 use balcao_core::tenancy::StoreService;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::analytics::{self, AnalyticsService, PgAnalyticsService};
+use crate::carts::{self, CartService, PgCartService, PricingDeps};
 use crate::catalog::{
     self, CategoryService, InventoryService, PgCategoryService, PgInventoryService, PgProductService, PgVariantService,
     ProductService, VariantService,
@@ -16,10 +18,8 @@ use crate::customers::{
     self, AddressService, ConsentService, CustomerService, CustomerTokenService, PgAddressService, PgConsentService,
     PgCustomerService, PgCustomerTokenService, PgWishlistService, WishlistService,
 };
-use crate::shipping::{self, DeliveryService, PgDeliveryService};
-use crate::analytics::{self, AnalyticsService, PgAnalyticsService};
-use crate::carts::{self, CartService, PgCartService, PricingDeps};
 use crate::orders::{self, OrderService, PgOrderService};
+use crate::shipping::{self, DeliveryService, PgDeliveryService};
 use crate::storefront::{self, CachedStorefront, StorefrontService};
 
 /// This crate's services, as app data for its handlers.

@@ -2,9 +2,10 @@
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
-use futures_util::future::{Ready, ready};
+use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
+use super::extract::precedence;
 use super::problem::problem_response;
 use crate::error::Error;
 
@@ -39,14 +40,24 @@ pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, Error> {
     })
 }
 
-impl<T: DeserializeOwned> FromRequest for Query<T> {
+impl<T: DeserializeOwned + 'static> FromRequest for Query<T> {
     type Error = actix_web::Error;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(parse(req.query_string()).map(Query).map_err(|e| {
-            actix_web::error::InternalError::from_response(e.to_string(), problem_response(&e.problem())).into()
-        }))
+        let parsed = parse::<T>(req.query_string());
+        let req = req.clone();
+        Box::pin(async move {
+            match parsed {
+                Ok(value) => Ok(Query(value)),
+                Err(e) => {
+                    // Report a credential or tenancy problem before a parameter problem.
+                    precedence(&req).await?;
+                    Err(actix_web::error::InternalError::from_response(e.to_string(), problem_response(&e.problem()))
+                        .into())
+                }
+            }
+        })
     }
 }
 

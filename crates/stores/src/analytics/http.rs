@@ -12,7 +12,11 @@ use super::service::{Analytics, AnalyticsService, Period};
     params(("store_id" = uuid::Uuid, Path, description = "The store"), Period),
     responses((status = 200, description = "The figures for the period", body = Analytics)))]
 #[get("/stores/{store_id}/analytics")]
-pub async fn analytics(svc: web::Data<dyn AnalyticsService>, access: StoreAccess, period: Query<Period>) -> Result<web::Json<Analytics>> {
+pub async fn analytics(
+    svc: web::Data<dyn AnalyticsService>,
+    access: StoreAccess,
+    period: Query<Period>,
+) -> Result<web::Json<Analytics>> {
     access.require(Permission::OrdersRead)?;
     Ok(web::Json(svc.summary(access.store_id, period.into_inner()).await?))
 }

@@ -4,4 +4,4 @@
 pub mod http;
 pub mod service;
 
-pub use service::{Analytics, AnalyticsService, PgAnalyticsService, Period};
+pub use service::{Analytics, AnalyticsService, Period, PgAnalyticsService};

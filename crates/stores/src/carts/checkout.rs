@@ -17,7 +17,7 @@ use crate::coupons;
 use crate::ids::{CartId, CustomerId, OrderId, OrderLineId, VariantId};
 use crate::orders::model::{OrderDelivery, ShippingAddress};
 use crate::orders::schema::{carts, order_lines, orders};
-use crate::orders::service::{Actor, load, record};
+use crate::orders::service::{Actor, Step, load, record};
 use crate::orders::{Order, OrderStatus, expiry, stock};
 use crate::shipping::ZoneKind;
 
@@ -38,7 +38,12 @@ fn validate(req: &Checkout) -> Result<(Buyer, Option<ShippingAddress>)> {
     let mut v = Validator::new();
     v.length(&req.customer.name, "customer.name", 1, 200);
     let email = req.customer.email.trim().to_lowercase();
-    v.check(email.contains('@') && email.len() <= 254 && !email.contains(' '), "customer.email", "invalid_format", "must be an email address");
+    v.check(
+        email.contains('@') && email.len() <= 254 && !email.contains(' '),
+        "customer.email",
+        "invalid_format",
+        "must be an email address",
+    );
     let phone = match req.customer.phone.as_deref().map(normalize_phone) {
         Some(Ok(p)) => Some(p),
         Some(Err(e)) => {
@@ -55,7 +60,12 @@ fn validate(req: &Checkout) -> Result<(Buyer, Option<ShippingAddress>)> {
         }
         None => None,
     };
-    v.check(req.notes.as_deref().unwrap_or("").chars().count() <= 1000, "notes", "too_long", "must be at most 1000 characters");
+    v.check(
+        req.notes.as_deref().unwrap_or("").chars().count() <= 1000,
+        "notes",
+        "too_long",
+        "must be at most 1000 characters",
+    );
     let address = req.shipping_address.as_ref().map(|a| address(&mut v, a, &req.customer.name));
     v.finish()?;
     Ok((Buyer { name: req.customer.name.trim().to_owned(), email, phone, document }, address.flatten()))
@@ -70,7 +80,12 @@ fn address(v: &mut Validator, a: &CheckoutAddress, fallback: &str) -> Option<Shi
     v.length(&a.number, "shipping_address.number", 1, 20);
     v.length(&a.neighborhood, "shipping_address.neighborhood", 1, 100);
     v.length(&a.city, "shipping_address.city", 1, 100);
-    v.check(is_valid_uf(a.state.trim()), "shipping_address.state", "invalid", "must be a Brazilian state (UF) such as SP");
+    v.check(
+        is_valid_uf(a.state.trim()),
+        "shipping_address.state",
+        "invalid",
+        "must be a Brazilian state (UF) such as SP",
+    );
     Some(ShippingAddress {
         recipient: a.recipient.clone().filter(|r| !r.trim().is_empty()).unwrap_or_else(|| fallback.trim().to_owned()),
         cep: cep.ok()?.formatted(),
@@ -98,7 +113,13 @@ fn stock_error(f: &LineFacts) -> Error {
 }
 
 /// Places the order for a cart.
-pub async fn run(svc: &PgCartService, slug: &str, id: CartId, customer: Option<CustomerId>, req: Checkout) -> Result<Order> {
+pub async fn run(
+    svc: &PgCartService,
+    slug: &str,
+    id: CartId,
+    customer: Option<CustomerId>,
+    req: Checkout,
+) -> Result<Order> {
     let (buyer, shipping_address) = validate(&req)?;
     let (store, row, facts, categories) = {
         let mut conn = svc.core.pool.get().await?;
@@ -107,7 +128,11 @@ pub async fn run(svc: &PgCartService, slug: &str, id: CartId, customer: Option<C
         (store, row, facts, categories)
     };
     if facts.is_empty() {
-        return Err(Error::Rule { code: "cart_empty", detail: "Add items before checking out.".into(), field: Some("items".into()) });
+        return Err(Error::Rule {
+            code: "cart_empty",
+            detail: "Add items before checking out.".into(),
+            field: Some("items".into()),
+        });
     }
     if let Some(short) = facts.iter().find(|f| !f.purchasable()) {
         return Err(stock_error(short));
@@ -138,7 +163,10 @@ pub async fn run(svc: &PgCartService, slug: &str, id: CartId, customer: Option<C
     if let Some(error) = priced.shipping_error {
         return Err(error);
     }
-    let option = priced.shipping.clone().ok_or_else(|| Error::field("delivery_method_id", "required", "choose a delivery method"))?;
+    let option = priced
+        .shipping
+        .clone()
+        .ok_or_else(|| Error::field("delivery_method_id", "required", "choose a delivery method"))?;
     if option.kind != ZoneKind::Pickup && shipping_address.is_none() {
         return Err(Error::field("shipping_address", "required", "delivery needs an address"));
     }
@@ -149,7 +177,8 @@ pub async fn run(svc: &PgCartService, slug: &str, id: CartId, customer: Option<C
         fee: priced.shipping_fee,
         estimated_days: option.estimated_days,
     };
-    let timeout = chrono::Duration::from_std(svc.core.config.order_payment_timeout).unwrap_or(chrono::Duration::hours(1));
+    let timeout =
+        chrono::Duration::from_std(svc.core.config.order_payment_timeout).unwrap_or(chrono::Duration::hours(1));
     let expires_at = Utc::now() + timeout;
     let order_id = OrderId::new();
     let lines: Vec<(VariantId, i32)> = facts.iter().map(|f| (VariantId(f.variant_id), f.quantity)).collect();
@@ -163,7 +192,11 @@ pub async fn run(svc: &PgCartService, slug: &str, id: CartId, customer: Option<C
                     .filter(carts::id.eq(id.uuid()))
                     .filter(carts::status.eq("open")),
             )
-            .set((carts::status.eq("checked_out"), carts::order_id.eq(order_id.uuid()), carts::updated_at.eq(Utc::now())))
+            .set((
+                carts::status.eq("checked_out"),
+                carts::order_id.eq(order_id.uuid()),
+                carts::updated_at.eq(Utc::now()),
+            ))
             .execute(conn)
             .await?;
             if claimed == 0 {
@@ -181,10 +214,30 @@ pub async fn run(svc: &PgCartService, slug: &str, id: CartId, customer: Option<C
             .bind::<SqlUuid, _>(store.uuid())
             .get_result(conn)
             .await?;
-            insert_order(conn, store, order_id, number.last_number, &row, customer_id, &buyer, &shipping_address, &delivery, &priced, &req, expires_at)
-                .await?;
+            insert_order(
+                conn,
+                store,
+                order_id,
+                number.last_number,
+                &row,
+                customer_id,
+                &buyer,
+                &shipping_address,
+                &delivery,
+                &priced,
+                &req,
+                expires_at,
+            )
+            .await?;
             insert_lines(conn, store, order_id, &facts).await?;
-            record(conn, store, order_id, None, OrderStatus::PendingPayment, Actor::Customer, "Order placed.", None).await?;
+            let placed = Step {
+                from: None,
+                to: OrderStatus::PendingPayment,
+                actor: Actor::Customer,
+                note: "Order placed.",
+                tracking_code: None,
+            };
+            record(conn, store, order_id, placed).await?;
             coupons::redeem(conn, store, &priced.applied, order_id.uuid(), &priced.coupon_context).await?;
             let order = load(conn, store, order_id).await?;
             events::emit(conn, Some(store), "order.created", &order).await?;
@@ -226,7 +279,11 @@ async fn insert_order(
             orders::customer_email.eq(&buyer.email),
             orders::customer_phone.eq(&buyer.phone),
             orders::customer_document.eq(&buyer.document),
-            orders::shipping_address.eq(address.as_ref().map(serde_json::to_value).transpose().map_err(Error::internal)?),
+            orders::shipping_address.eq(address
+                .as_ref()
+                .map(serde_json::to_value)
+                .transpose()
+                .map_err(Error::internal)?),
             orders::delivery.eq(serde_json::to_value(delivery).map_err(Error::internal)?),
             orders::notes.eq(req.notes.clone().unwrap_or_default()),
             orders::currency.eq(priced.currency.code()),
@@ -242,7 +299,12 @@ async fn insert_order(
     Ok(())
 }
 
-async fn insert_lines(conn: &mut diesel_async::AsyncPgConnection, store: StoreId, order: OrderId, facts: &[LineFacts]) -> Result<()> {
+async fn insert_lines(
+    conn: &mut diesel_async::AsyncPgConnection,
+    store: StoreId,
+    order: OrderId,
+    facts: &[LineFacts],
+) -> Result<()> {
     let rows: Vec<_> = facts
         .iter()
         .map(|f| {

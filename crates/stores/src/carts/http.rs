@@ -41,7 +41,11 @@ pub async fn get_cart(svc: Carts, path: web::Path<(String, CartId)>) -> Result<w
     request_body = UpdateCart, responses((status = 200, description = "The cart", body = Cart),
     (status = 409, description = "The cart became an order", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
 #[patch("/storefront/{slug}/carts/{cart_id}")]
-pub async fn update_cart(svc: Carts, path: web::Path<(String, CartId)>, body: Json<UpdateCart>) -> Result<web::Json<Cart>> {
+pub async fn update_cart(
+    svc: Carts,
+    path: web::Path<(String, CartId)>,
+    body: Json<UpdateCart>,
+) -> Result<web::Json<Cart>> {
     Ok(web::Json(svc.update(&path.0, path.1, body.into_inner()).await?))
 }
 
@@ -84,7 +88,11 @@ pub async fn remove_item(svc: Carts, path: web::Path<(String, CartId, CartItemId
     ("slug" = String, Path, description = "The store's slug"), ("cart_id" = uuid::Uuid, Path, description = "The cart")),
     request_body = ApplyCoupon, responses((status = 200, description = "The cart with the discount", body = Cart)))]
 #[post("/storefront/{slug}/carts/{cart_id}/coupon")]
-pub async fn apply_coupon(svc: Carts, path: web::Path<(String, CartId)>, body: Json<ApplyCoupon>) -> Result<web::Json<Cart>> {
+pub async fn apply_coupon(
+    svc: Carts,
+    path: web::Path<(String, CartId)>,
+    body: Json<ApplyCoupon>,
+) -> Result<web::Json<Cart>> {
     Ok(web::Json(svc.apply_coupon(&path.0, path.1, body.into_inner()).await?))
 }
 

@@ -80,8 +80,13 @@ pub async fn load_lines(
     cart: uuid::Uuid,
 ) -> Result<(Vec<LineFacts>, HashMap<uuid::Uuid, Vec<uuid::Uuid>>)> {
     let lines: Vec<LineFacts> = cart_items::table
-        .inner_join(variants::table.on(variants::store_id.eq(cart_items::store_id).and(variants::id.eq(cart_items::variant_id))))
-        .inner_join(products::table.on(products::store_id.eq(variants::store_id).and(products::id.eq(variants::product_id))))
+        .inner_join(
+            variants::table
+                .on(variants::store_id.eq(cart_items::store_id).and(variants::id.eq(cart_items::variant_id))),
+        )
+        .inner_join(
+            products::table.on(products::store_id.eq(variants::store_id).and(products::id.eq(variants::product_id))),
+        )
         .filter(cart_items::store_id.eq(store.uuid()))
         .filter(cart_items::cart_id.eq(cart))
         .order(cart_items::created_at.asc())
@@ -212,14 +217,8 @@ pub async fn price(
         });
     }
     let (customer_id, email, phone) = customer;
-    let mut context = CouponContext {
-        lines: coupon_lines,
-        shipping_fee: money(0),
-        customer_id,
-        email,
-        phone,
-        now: Utc::now(),
-    };
+    let mut context =
+        CouponContext { lines: coupon_lines, shipping_fee: money(0), customer_id, email, phone, now: Utc::now() };
     let (applied, coupon_error) = if codes.is_empty() {
         (Vec::new(), None)
     } else {

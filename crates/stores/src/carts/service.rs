@@ -63,7 +63,12 @@ impl PgCartService {
     }
 
     /// Loads an open, unexpired cart of the slug's store.
-    pub(super) async fn open_cart(&self, conn: &mut AsyncPgConnection, slug: &str, id: CartId) -> Result<(StoreId, CartRow)> {
+    pub(super) async fn open_cart(
+        &self,
+        conn: &mut AsyncPgConnection,
+        slug: &str,
+        id: CartId,
+    ) -> Result<(StoreId, CartRow)> {
         let (store, row) = self.cart(conn, slug, id).await?;
         if row.status != "open" {
             return Err(Error::Conflict {
@@ -120,15 +125,20 @@ impl PgCartService {
             row.delivery_zone_id.map(DeliveryZoneId),
         )
         .await?;
-        let changed: Vec<(uuid::Uuid, i64)> =
-            facts.iter().filter(|f| f.seen_price_amount != f.price_amount).map(|f| (f.item_id, f.price_amount)).collect();
+        let changed: Vec<(uuid::Uuid, i64)> = facts
+            .iter()
+            .filter(|f| f.seen_price_amount != f.price_amount)
+            .map(|f| (f.item_id, f.price_amount))
+            .collect();
         if !changed.is_empty() {
             let mut conn = self.core.pool.get().await?;
             for (item, price) in changed {
-                diesel::update(cart_items::table.filter(cart_items::store_id.eq(store.uuid())).filter(cart_items::id.eq(item)))
-                    .set(cart_items::seen_price_amount.eq(price))
-                    .execute(&mut conn)
-                    .await?;
+                diesel::update(
+                    cart_items::table.filter(cart_items::store_id.eq(store.uuid())).filter(cart_items::id.eq(item)),
+                )
+                .set(cart_items::seen_price_amount.eq(price))
+                .execute(&mut conn)
+                .await?;
             }
         }
         let shipping = destination.map(|d| CartShipping {
@@ -224,7 +234,10 @@ impl CartService for PgCartService {
         let mut conn = self.core.pool.get().await?;
         let (store, _) = self.open_cart(&mut conn, slug, id).await?;
         let found: Option<(i64, String)> = variants::table
-            .inner_join(products::table.on(products::store_id.eq(variants::store_id).and(products::id.eq(variants::product_id))))
+            .inner_join(
+                products::table
+                    .on(products::store_id.eq(variants::store_id).and(products::id.eq(variants::product_id))),
+            )
             .filter(variants::store_id.eq(store.uuid()))
             .filter(variants::id.eq(req.variant_id.uuid()))
             .select((variants::price_amount, products::status))
@@ -395,4 +408,16 @@ impl CartService for PgCartService {
     async fn checkout(&self, slug: &str, id: CartId, customer: Option<CustomerId>, req: Checkout) -> Result<Order> {
         checkout::run(self, slug, id, customer, req).await
     }
+}
+
+/// Deletes carts that expired untouched more than a day ago; returns how many.
+pub async fn purge_expired(pool: &balcao_core::db::DbPool) -> Result<usize> {
+    let mut conn = pool.get().await?;
+    Ok(diesel::delete(
+        carts::table
+            .filter(carts::status.eq("open"))
+            .filter(carts::expires_at.lt(Utc::now() - chrono::Duration::days(1))),
+    )
+    .execute(&mut conn)
+    .await?)
 }

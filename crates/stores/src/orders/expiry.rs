@@ -28,7 +28,12 @@ struct Expire {
 }
 
 /// Schedules the expiry of an order (inside the checkout's transaction).
-pub async fn schedule(conn: &mut AsyncPgConnection, store: StoreId, order: OrderId, at: DateTime<Utc>) -> balcao_core::Result<()> {
+pub async fn schedule(
+    conn: &mut AsyncPgConnection,
+    store: StoreId,
+    order: OrderId,
+    at: DateTime<Utc>,
+) -> balcao_core::Result<()> {
     let job = NewJob::new(EXPIRE_JOB, &Expire { store_id: store, order_id: order })?
         .run_at(at)
         .unique_key(format!("{EXPIRE_JOB}:{order}"));

@@ -26,7 +26,11 @@ pub fn actor(access: &StoreAccess) -> Actor {
     params(("store_id" = uuid::Uuid, Path, description = "The store"), OrderFilter),
     responses((status = 200, description = "A page of orders", body = Page<Order>)))]
 #[get("/stores/{store_id}/orders")]
-pub async fn list_orders(svc: Orders, access: StoreAccess, filter: Query<OrderFilter>) -> Result<web::Json<Page<Order>>> {
+pub async fn list_orders(
+    svc: Orders,
+    access: StoreAccess,
+    filter: Query<OrderFilter>,
+) -> Result<web::Json<Page<Order>>> {
     access.require(Permission::OrdersRead)?;
     Ok(web::Json(svc.list(access.store_id, filter.into_inner()).await?))
 }
@@ -36,7 +40,11 @@ pub async fn list_orders(svc: Orders, access: StoreAccess, filter: Query<OrderFi
     ("store_id" = uuid::Uuid, Path, description = "The store"), ("order_id" = uuid::Uuid, Path, description = "The order")),
     responses((status = 200, description = "The order", body = Order)))]
 #[get("/stores/{store_id}/orders/{order_id}")]
-pub async fn get_order(svc: Orders, access: StoreAccess, path: web::Path<(uuid::Uuid, OrderId)>) -> Result<web::Json<Order>> {
+pub async fn get_order(
+    svc: Orders,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, OrderId)>,
+) -> Result<web::Json<Order>> {
     access.require(Permission::OrdersRead)?;
     Ok(web::Json(svc.get(access.store_id, path.1).await?))
 }

@@ -160,17 +160,24 @@ pub async fn load(conn: &mut AsyncPgConnection, store: StoreId, id: OrderId) -> 
     Ok(assemble(row, lines, timeline))
 }
 
+/// One change of an order's state, as the timeline records it.
+#[derive(Debug, Clone, Copy)]
+pub struct Step<'a> {
+    /// The state before (none at creation).
+    pub from: Option<OrderStatus>,
+    /// The state after.
+    pub to: OrderStatus,
+    /// Who made the change.
+    pub actor: Actor,
+    /// A note.
+    pub note: &'a str,
+    /// The carrier's tracking code.
+    pub tracking_code: Option<&'a str>,
+}
+
 /// Records a timeline entry.
-pub async fn record(
-    conn: &mut AsyncPgConnection,
-    store: StoreId,
-    order: OrderId,
-    from: Option<OrderStatus>,
-    to: OrderStatus,
-    actor: Actor,
-    note: &str,
-    tracking_code: Option<&str>,
-) -> Result<()> {
+pub async fn record(conn: &mut AsyncPgConnection, store: StoreId, order: OrderId, step: Step<'_>) -> Result<()> {
+    let Step { from, to, actor, note, tracking_code } = step;
     let (actor, actor_id) = actor.parts();
     diesel::insert_into(order_timeline::table)
         .values((
@@ -235,7 +242,7 @@ pub async fn move_order(
         ))
         .execute(conn)
         .await?;
-    record(conn, store, id, Some(from), to, actor, note, tracking_code).await?;
+    record(conn, store, id, Step { from: Some(from), to, actor, note, tracking_code }).await?;
     let order = load(conn, store, id).await?;
     if let Some(event) = to.event() {
         events::emit(conn, Some(store), event, &order).await?;

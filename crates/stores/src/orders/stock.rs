@@ -102,7 +102,12 @@ pub async fn release(conn: &mut AsyncPgConnection, store: StoreId, lines: &[(Var
 }
 
 /// Ships reserved units: they leave `on_hand` and `reserved` together, recorded as `sold`.
-pub async fn consume(conn: &mut AsyncPgConnection, store: StoreId, lines: &[(VariantId, i32)], note: &str) -> Result<()> {
+pub async fn consume(
+    conn: &mut AsyncPgConnection,
+    store: StoreId,
+    lines: &[(VariantId, i32)],
+    note: &str,
+) -> Result<()> {
     let mut states = Vec::new();
     for (variant, quantity) in merged(lines) {
         let state: Option<StockState> = diesel::update(
