@@ -144,6 +144,17 @@ async fn checkout_validation_names_fields() {
         (status, problem["errors"][0]["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("shipping_address"))
     );
+    let mut body = shop.pickup_checkout("ana@example.com");
+    body["delivery_method_id"] = json!(uuid::Uuid::now_v7());
+    let (status, problem) = shop.checkout(&cart, "v-3", body).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_delivery_method")));
+    let mut body = shop.delivery_checkout("ana@example.com");
+    body["shipping_address"]["cep"] = json!("69900-000");
+    let (status, problem) = shop.checkout(&cart, "v-4", body).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("delivery_method_unavailable"))
+    );
     let response = shop
         .app
         .request(Method::POST, &format!("/v1/storefront/{}/carts/{cart}/checkout", shop.slug), None)

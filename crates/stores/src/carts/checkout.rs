@@ -19,7 +19,7 @@ use crate::orders::model::{OrderDelivery, ShippingAddress};
 use crate::orders::schema::{carts, order_lines, orders};
 use crate::orders::service::{Actor, Step, load, record};
 use crate::orders::{Order, OrderStatus, expiry, stock};
-use crate::shipping::ZoneKind;
+use crate::shipping::ZoneRules;
 
 #[derive(QueryableByName)]
 struct Number {
@@ -98,6 +98,14 @@ fn address(v: &mut Validator, a: &CheckoutAddress, fallback: &str) -> Option<Shi
     })
 }
 
+fn unknown_method() -> Error {
+    Error::Rule {
+        code: "unknown_delivery_method",
+        detail: "This store has no active delivery method with this id.".into(),
+        field: Some("delivery_method_id".into()),
+    }
+}
+
 fn stock_error(f: &LineFacts) -> Error {
     Error::Conflict {
         code: "insufficient_stock",
@@ -143,7 +151,14 @@ pub async fn run(
         city: Some(a.city.clone()),
         coordinates: req.coordinates.clone(),
     });
-    // Pickup needs no address: quote it against the store's own area with any CEP.
+    if shipping_address.is_none() {
+        // Only pickup goes without an address.
+        let zone = svc.deps.delivery.get(store, req.delivery_method_id).await.map_err(|_| unknown_method())?;
+        if !matches!(zone.rules, ZoneRules::Pickup(_)) {
+            return Err(Error::field("shipping_address", "required", "delivery needs an address"));
+        }
+    }
+    // Pickup ignores the address, so any valid CEP prices it.
     let pickup_probe = Destination { cep: "01001000".into(), neighborhood: None, city: None, coordinates: None };
     let customer_id = customer.or(row.customer_id.map(CustomerId));
     let priced = pricing::price(
@@ -163,13 +178,7 @@ pub async fn run(
     if let Some(error) = priced.shipping_error {
         return Err(error);
     }
-    let option = priced
-        .shipping
-        .clone()
-        .ok_or_else(|| Error::field("delivery_method_id", "required", "choose a delivery method"))?;
-    if option.kind != ZoneKind::Pickup && shipping_address.is_none() {
-        return Err(Error::field("shipping_address", "required", "delivery needs an address"));
-    }
+    let option = priced.shipping.clone().ok_or_else(unknown_method)?;
     let delivery = OrderDelivery {
         method_id: option.method_id.uuid(),
         kind: serde_json::to_value(option.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
