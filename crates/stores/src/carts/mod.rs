@@ -6,6 +6,7 @@ pub mod http;
 pub mod model;
 pub mod pricing;
 pub mod service;
+pub mod view;
 
 pub use model::*;
 pub use pricing::PricingDeps;

@@ -11,14 +11,14 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::checkout;
-use super::model::{AddItem, ApplyCoupon, Cart, CartShipping, Checkout, CreateCart, UpdateCart, UpdateItem};
-use super::pricing::{self, CartRow, Destination, PricingDeps};
+use super::model::{AddItem, ApplyCoupon, Cart, Checkout, CreateCart, UpdateCart, UpdateItem};
+use super::pricing::{self, CartRow, PricingDeps};
+pub use super::view::{destination, purge_expired};
 use crate::br::{normalize_phone, parse_cep};
-use crate::ids::{CartId, CartItemId, CustomerId, DeliveryZoneId};
+use crate::ids::{CartId, CartItemId, CustomerId};
 use crate::orders::Order;
 use crate::orders::schema::{cart_items, carts};
 use crate::schema::{products, variants};
-use crate::shipping::Coordinates;
 use crate::storefront::StorefrontService;
 
 /// Most units of one line.
@@ -80,7 +80,12 @@ impl PgCartService {
         Ok((store, row))
     }
 
-    async fn cart(&self, conn: &mut AsyncPgConnection, slug: &str, id: CartId) -> Result<(StoreId, CartRow)> {
+    pub(super) async fn cart(
+        &self,
+        conn: &mut AsyncPgConnection,
+        slug: &str,
+        id: CartId,
+    ) -> Result<(StoreId, CartRow)> {
         let store = self.storefront.store(slug).await?;
         let row: CartRow = carts::table
             .filter(carts::store_id.eq(store.uuid()))
@@ -102,81 +107,6 @@ impl PgCartService {
             .await?;
         Ok(())
     }
-
-    /// Prices and shows a cart; a price change is reported once, then taken as seen.
-    ///
-    /// No connection is held while the coupon and delivery services price it: they take their own.
-    async fn reload(&self, slug: &str, id: CartId) -> Result<Cart> {
-        let (store, row, facts, categories) = {
-            let mut conn = self.core.pool.get().await?;
-            let (store, row) = self.cart(&mut conn, slug, id).await?;
-            let (facts, categories) = pricing::load_lines(&mut conn, store, row.id).await?;
-            (store, row, facts, categories)
-        };
-        let destination = destination(&row);
-        let priced = pricing::price(
-            &self.deps,
-            store,
-            &facts,
-            &categories,
-            &row.coupon_codes,
-            (row.customer_id.map(CustomerId), row.email.clone(), row.phone.clone()),
-            destination.as_ref(),
-            row.delivery_zone_id.map(DeliveryZoneId),
-        )
-        .await?;
-        let changed: Vec<(uuid::Uuid, i64)> = facts
-            .iter()
-            .filter(|f| f.seen_price_amount != f.price_amount)
-            .map(|f| (f.item_id, f.price_amount))
-            .collect();
-        if !changed.is_empty() {
-            let mut conn = self.core.pool.get().await?;
-            for (item, price) in changed {
-                diesel::update(
-                    cart_items::table.filter(cart_items::store_id.eq(store.uuid())).filter(cart_items::id.eq(item)),
-                )
-                .set(cart_items::seen_price_amount.eq(price))
-                .execute(&mut conn)
-                .await?;
-            }
-        }
-        let shipping = destination.map(|d| CartShipping {
-            cep: parse_cep(&d.cep).map(|c| c.formatted()).unwrap_or(d.cep),
-            neighborhood: d.neighborhood,
-            city: d.city,
-            coordinates: d.coordinates,
-            option: priced.shipping.clone(),
-            notice: priced.shipping_error.as_ref().map(pricing::notice),
-        });
-        Ok(Cart {
-            id: CartId(row.id),
-            status: row.status,
-            items: priced.lines,
-            coupon_codes: row.coupon_codes,
-            applied_coupons: priced.applied,
-            coupon_notice: priced.coupon_error.as_ref().map(pricing::notice),
-            shipping,
-            item_count: priced.item_count,
-            subtotal: priced.subtotal,
-            discount: priced.discount,
-            shipping_fee: priced.shipping_fee,
-            total: priced.total,
-            email: row.email,
-            expires_at: row.expires_at,
-            updated_at: row.updated_at,
-        })
-    }
-}
-
-/// The cart's destination, when it has one.
-pub fn destination(row: &CartRow) -> Option<Destination> {
-    row.cep.clone().map(|cep| Destination {
-        cep,
-        neighborhood: row.neighborhood.clone(),
-        city: row.city.clone(),
-        coordinates: row.lat.zip(row.lng).map(|(lat, lng)| Coordinates { lat, lng }),
-    })
 }
 
 fn contact(v: &mut Validator, email: Option<&str>, phone: Option<&str>) -> Option<String> {
@@ -408,16 +338,4 @@ impl CartService for PgCartService {
     async fn checkout(&self, slug: &str, id: CartId, customer: Option<CustomerId>, req: Checkout) -> Result<Order> {
         checkout::run(self, slug, id, customer, req).await
     }
-}
-
-/// Deletes carts that expired untouched more than a day ago; returns how many.
-pub async fn purge_expired(pool: &balcao_core::db::DbPool) -> Result<usize> {
-    let mut conn = pool.get().await?;
-    Ok(diesel::delete(
-        carts::table
-            .filter(carts::status.eq("open"))
-            .filter(carts::expires_at.lt(Utc::now() - chrono::Duration::days(1))),
-    )
-    .execute(&mut conn)
-    .await?)
 }

@@ -17,6 +17,11 @@ use crate::catalog::model::AdjustmentReason;
 use crate::ids::{AdjustmentId, ProductId, VariantId};
 use crate::schema::{inventory_adjustments, variants};
 
+diesel::define_sql_function! {
+    /// SQL `greatest(a, b)`.
+    fn greatest(a: diesel::sql_types::Integer, b: diesel::sql_types::Integer) -> diesel::sql_types::Integer;
+}
+
 /// Units wanted per variant, merged and in id order.
 fn merged(lines: &[(VariantId, i32)]) -> BTreeMap<uuid::Uuid, i32> {
     let mut out = BTreeMap::new();
@@ -85,12 +90,7 @@ pub async fn release(conn: &mut AsyncPgConnection, store: StoreId, lines: &[(Var
         let state: Option<StockState> = diesel::update(
             variants::table.filter(variants::store_id.eq(store.uuid())).filter(variants::id.eq(variant)),
         )
-        .set((
-            variants::reserved.eq(diesel::dsl::sql::<diesel::sql_types::Integer>("greatest(reserved - ")
-                .bind::<diesel::sql_types::Integer, _>(quantity)
-                .sql(", 0)")),
-            variants::updated_at.eq(Utc::now()),
-        ))
+        .set((variants::reserved.eq(greatest(variants::reserved - quantity, 0)), variants::updated_at.eq(Utc::now())))
         .returning(StockState::as_returning())
         .get_result(conn)
         .await
@@ -115,9 +115,7 @@ pub async fn consume(
         )
         .set((
             variants::on_hand.eq(variants::on_hand - quantity),
-            variants::reserved.eq(diesel::dsl::sql::<diesel::sql_types::Integer>("greatest(reserved - ")
-                .bind::<diesel::sql_types::Integer, _>(quantity)
-                .sql(", 0)")),
+            variants::reserved.eq(greatest(variants::reserved - quantity, 0)),
             variants::updated_at.eq(Utc::now()),
         ))
         .returning(StockState::as_returning())
