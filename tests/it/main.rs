@@ -17,3 +17,4 @@ mod shipping;
 mod startup;
 mod storefront;
 mod tenancy;
+mod wishlists;
