@@ -167,3 +167,36 @@ fn regex_free_fill(template: &str, value: &str) -> String {
     out.push_str(rest);
     out
 }
+
+#[tokio::test]
+async fn cors_allows_configured_origins_only() {
+    let app = TestApp::spawn_with(&[("BALCAO_CORS_ORIGINS", "https://loja.example")]).await;
+    let preflight = |origin: &'static str| {
+        app.request(Method::OPTIONS, "/v1/auth/login", None)
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+    let allowed = preflight("https://loja.example").await.unwrap();
+    assert!(allowed.status().is_success(), "{}", allowed.status());
+    assert_eq!(
+        allowed.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()),
+        Some("https://loja.example")
+    );
+    let refused = preflight("https://evil.example").await.unwrap();
+    assert!(refused.headers().get("access-control-allow-origin").is_none());
+    assert!(refused.status().is_client_error(), "{}", refused.status());
+    let simple =
+        app.request(Method::GET, "/health/live", None).header("origin", "https://loja.example").send().await.unwrap();
+    assert_eq!(
+        simple.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()),
+        Some("https://loja.example")
+    );
+    assert!(
+        simple
+            .headers()
+            .get("access-control-expose-headers")
+            .is_some_and(|v| v.to_str().unwrap_or("").contains("x-request-id"))
+    );
+}
