@@ -17,4 +17,5 @@ mod shipping;
 mod startup;
 mod storefront;
 mod tenancy;
+mod webhooks;
 mod wishlists;

@@ -27,6 +27,8 @@ pub struct AppState {
     pub services: CoreServices,
     /// Commerce services.
     pub stores: balcao_stores::http::Services,
+    /// Webhook services.
+    pub webhooks: balcao_webhooks::http::Services,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
     /// The OpenAPI document as served.
@@ -44,7 +46,8 @@ impl AppState {
         let metrics = Arc::new(Metrics::new().map_err(|e| e.to_string())?);
         let services = CoreServices::new(core.clone());
         let stores = balcao_stores::http::Services::new(core.clone(), services.stores.clone().into_inner());
-        Ok(Self { services, stores, core, metrics, spec, routes })
+        let webhooks = balcao_webhooks::http::Services::new(core.clone(), crate::events::catalog());
+        Ok(Self { services, stores, webhooks, core, metrics, spec, routes })
     }
 }
 
@@ -68,6 +71,7 @@ where
         .service(scope::scope("/v1").configure(move |cfg| {
             if let Some(state) = &state {
                 state.stores.register(cfg);
+                state.webhooks.register(cfg);
             }
             v1_routes(cfg);
         }))

@@ -3,6 +3,7 @@
 //! | module | what it does |
 //! |---|---|
 //! | [`app`] | composes every crate's routes under `/v1`, middleware, the HTTP server |
+//! | [`events`] | the webhook event catalog from the real payload types |
 //! | [`openapi`] | the OpenAPI document from the real handlers |
 //! | [`platform`] | health, metrics, `/openapi.json`, `/docs`, 404/405 answers |
 //! | [`middleware`] | request id, problem bodies, access logs, metrics |
@@ -14,6 +15,7 @@
 
 pub mod app;
 pub mod demo;
+pub mod events;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

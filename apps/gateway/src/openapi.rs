@@ -29,6 +29,7 @@ use balcao_core::error::Problem;
         (name = "orders", description = "Orders, their lifecycle, and analytics"),
         (name = "coupons", description = "Discount coupons"),
         (name = "shipping", description = "Delivery zones and shipping quotes"),
+        (name = "webhooks", description = "Outbound webhook endpoints, signing secrets and the event catalog"),
         (name = "platform", description = "Health, metrics and this document"),
     )
 )]

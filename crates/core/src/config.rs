@@ -86,6 +86,10 @@ pub struct Config {
     pub order_payment_timeout: Duration,
     /// `BALCAO_CART_TTL_HOURS`: how long an untouched cart lives.
     pub cart_ttl: Duration,
+    /// `BALCAO_WEBHOOKS_ALLOW_HTTP`: accept plain `http://` webhook endpoint URLs (default false).
+    pub webhooks_allow_http: bool,
+    /// `BALCAO_WEBHOOKS_ALLOW_PRIVATE`: allow webhook deliveries to loopback, private and link-local addresses (default false).
+    pub webhooks_allow_private: bool,
 }
 
 /// The database URL used when `DATABASE_URL` is unset.
@@ -158,6 +162,8 @@ impl Config {
                 30 * 86_400,
             )?),
             cart_ttl: Duration::from_secs(3600 * env.ranged("BALCAO_CART_TTL_HOURS", 168, 1, 24 * 90)?),
+            webhooks_allow_http: env.flag("BALCAO_WEBHOOKS_ALLOW_HTTP")?,
+            webhooks_allow_private: env.flag("BALCAO_WEBHOOKS_ALLOW_PRIVATE")?,
         })
     }
 }
@@ -180,6 +186,15 @@ impl Env<'_> {
         match self.get(var) {
             None => Ok(default),
             Some(raw) => raw.parse().map_err(|e| self.error(var, format!("`{raw}` is invalid: {e}"))),
+        }
+    }
+
+    /// A boolean: `true`/`1`/`yes`/`on` or `false`/`0`/`no`/`off`; false when unset.
+    fn flag(&self, var: &'static str) -> Result<bool, ConfigError> {
+        match self.get(var).map(|v| v.to_ascii_lowercase()).as_deref() {
+            None | Some("false" | "0" | "no" | "off") => Ok(false),
+            Some("true" | "1" | "yes" | "on") => Ok(true),
+            Some(other) => Err(self.error(var, format!("`{other}` is not true or false"))),
         }
     }
 
@@ -219,6 +234,15 @@ mod tests {
         assert!(err.as_deref().is_some_and(|e| e.contains("BALCAO_DB_POOL_SIZE")), "{err:?}");
         let err = Config::from_map(&vars(&[("BALCAO_BIND", "nowhere")])).err().map(|e| e.var);
         assert_eq!(err, Some("BALCAO_BIND"));
+    }
+
+    #[test]
+    fn webhook_flags_parse() {
+        let config = Config::from_map(&vars(&[("BALCAO_WEBHOOKS_ALLOW_HTTP", "true")])).map_err(|e| e.to_string());
+        let Ok(config) = config else { panic!("{config:?}") };
+        assert!(config.webhooks_allow_http && !config.webhooks_allow_private);
+        let err = Config::from_map(&vars(&[("BALCAO_WEBHOOKS_ALLOW_PRIVATE", "maybe")])).err().map(|e| e.var);
+        assert_eq!(err, Some("BALCAO_WEBHOOKS_ALLOW_PRIVATE"));
     }
 
     #[test]

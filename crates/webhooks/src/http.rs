@@ -1,8 +1,45 @@
-//! The routes of balcao-webhooks.
+//! The routes of balcao-webhooks and the services they use.
 
+use std::sync::Arc;
+
+use actix_web::web;
+use balcao_core::Core;
 use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::endpoints::{self, EndpointService, PgEndpointService};
+use crate::events::{EventCatalog, EventType};
+
+/// This crate's services, as app data for its handlers.
+#[derive(Clone)]
+pub struct Services {
+    /// The event catalog.
+    pub catalog: web::Data<EventCatalog>,
+    /// Outbound endpoints.
+    pub endpoints: web::Data<dyn EndpointService>,
+}
+
+impl Services {
+    /// The PostgreSQL implementations; `event_types` is the catalog the gateway assembles.
+    pub fn new(core: Core, event_types: Vec<EventType>) -> Self {
+        let catalog = Arc::new(EventCatalog::new(event_types));
+        let endpoints: Arc<dyn EndpointService> = Arc::new(PgEndpointService::new(core, catalog.clone()));
+        Self { catalog: web::Data::from(catalog), endpoints: web::Data::from(endpoints) }
+    }
+
+    /// Registers the services for the handlers of the scope `cfg` configures.
+    pub fn register(&self, cfg: &mut ServiceConfig) {
+        cfg.app_data(self.catalog.clone()).app_data(self.endpoints.clone());
+    }
+}
 
 /// Registers this crate's routes; the gateway mounts them under `/v1`.
 pub fn configure(cfg: &mut ServiceConfig) {
-    let _ = cfg;
+    use endpoints::http::*;
+    cfg.service(list_event_types)
+        .service(list_endpoints)
+        .service(create_endpoint)
+        .service(get_endpoint)
+        .service(update_endpoint)
+        .service(delete_endpoint)
+        .service(rotate_secret);
 }

@@ -1,10 +1,24 @@
 //! balcao-webhooks: signed outbound webhook deliveries and verified inbound provider receivers.
 //!
-//! Module map:
-//! - [`http`] (feature `http`): `configure`, which registers this crate's routes under `/v1`.
+//! | module | what it holds |
+//! |---|---|
+//! | [`signing`] | Standard Webhooks secrets, signatures and the `webhook-signature` header |
+//! | [`guard`] | the SSRF guard: destinations resolved and checked against internal addresses |
+//! | [`events`] | the catalog of event types (assembled by the gateway from real payload types) |
+//! | [`endpoints`] | per-store endpoints: CRUD, validation, sealed secrets and rotation |
+//! | [`inbound`] | signature checks for provider webhooks: Meta, Stripe, PagBank, Twilio, Zenvia, EFI; IP allowlists |
+//! | [`schema`] | diesel tables |
+//! | [`http`] | `Services` and `configure`, the routes under `/v1` (feature `http`) |
 //!
-//! The crate stands on `balcao-core` for ids, errors, the database, events and jobs;
-//! its areas each get `model`, `service` and `http` modules as they are built.
+//! Delivery through the job queue, attempt logs, the inbound receiver routes and
+//! the test send are not built yet.
+
+pub mod endpoints;
+pub mod events;
+pub mod guard;
+pub mod inbound;
+pub mod schema;
+pub mod signing;
 
 #[cfg(feature = "http")]
 pub mod http;
