@@ -17,5 +17,6 @@ mod shipping;
 mod startup;
 mod storefront;
 mod tenancy;
+mod webhook_deliveries;
 mod webhooks;
 mod wishlists;

@@ -120,7 +120,7 @@ impl TestApp {
     /// Starts the product's job worker (every registered job and subscriber) for this app.
     pub async fn worker(&self) -> Worker {
         let (stop, rx) = tokio::sync::watch::channel(false);
-        let bus = balcao_gateway::worker::event_bus();
+        let bus = balcao_gateway::worker::event_bus(&self.core);
         let registry = balcao_gateway::worker::registry(&self.core, &bus);
         let task = balcao_gateway::worker::spawn(&self.core, registry, rx).await;
         Worker { stop, task }

@@ -99,7 +99,7 @@ pub async fn serve(config: Config, with_worker: bool) -> Result<()> {
     let server = http_server(state, listener).map_err(Error::internal)?;
     let (tx, rx) = watch::channel(false);
     let worker = if with_worker {
-        let bus = crate::worker::event_bus();
+        let bus = crate::worker::event_bus(&core);
         let registry = crate::worker::registry(&core, &bus);
         Some(crate::worker::spawn(&core, registry, rx).await)
     } else {
@@ -117,7 +117,7 @@ pub async fn serve(config: Config, with_worker: bool) -> Result<()> {
 /// `balcao worker`: only the job worker, until a signal.
 pub async fn work(config: Config) -> Result<()> {
     let core = core(config).await?;
-    let bus = crate::worker::event_bus();
+    let bus = crate::worker::event_bus(&core);
     let registry = crate::worker::registry(&core, &bus);
     let shutdown = shutdown_signal();
     crate::worker::spawn(&core, registry, shutdown).await.await.map_err(Error::internal)

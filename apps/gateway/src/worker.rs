@@ -38,8 +38,10 @@ async fn schedule_maintenance(core: &Core, after: Duration) -> balcao_core::Resu
 }
 
 /// The event subscribers every crate registers.
-pub fn event_bus() -> EventBus {
-    EventBus::new()
+pub fn event_bus(core: &Core) -> EventBus {
+    let mut bus = EventBus::new();
+    bus.subscribe(Arc::new(balcao_webhooks::delivery::WebhookSubscriber::new(core.clone())));
+    bus
 }
 
 /// Every job handler of the product.
@@ -48,6 +50,10 @@ pub fn registry(core: &Core, bus: &EventBus) -> Registry {
     bus.register_jobs(&mut registry, core.pool.clone());
     registry.register(PURGE_IDEMPOTENCY_JOB, Arc::new(PurgeIdempotency { core: core.clone() }));
     balcao_stores::orders::expiry::register_jobs(&mut registry, core);
+    registry.register(
+        balcao_webhooks::delivery::DELIVER_JOB,
+        Arc::new(balcao_webhooks::delivery::DeliverJob::new(core.clone())),
+    );
     registry
 }
 

@@ -90,6 +90,8 @@ pub struct Config {
     pub webhooks_allow_http: bool,
     /// `BALCAO_WEBHOOKS_ALLOW_PRIVATE`: allow webhook deliveries to loopback, private and link-local addresses (default false).
     pub webhooks_allow_private: bool,
+    /// `BALCAO_WEBHOOKS_RETRY_SCALE`: multiplies the webhook retry schedule (default 1.0; tests shrink it).
+    pub webhooks_retry_scale: f64,
 }
 
 /// The database URL used when `DATABASE_URL` is unset.
@@ -164,6 +166,7 @@ impl Config {
             cart_ttl: Duration::from_secs(3600 * env.ranged("BALCAO_CART_TTL_HOURS", 168, 1, 24 * 90)?),
             webhooks_allow_http: env.flag("BALCAO_WEBHOOKS_ALLOW_HTTP")?,
             webhooks_allow_private: env.flag("BALCAO_WEBHOOKS_ALLOW_PRIVATE")?,
+            webhooks_retry_scale: env.ranged("BALCAO_WEBHOOKS_RETRY_SCALE", 1.0, 0.0, 100.0)?,
         })
     }
 }

@@ -6,6 +6,7 @@ use actix_web::web;
 use balcao_core::Core;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::delivery::DeliveryService;
 use crate::endpoints::{self, EndpointService, PgEndpointService};
 use crate::events::{EventCatalog, EventType};
 
@@ -16,19 +17,22 @@ pub struct Services {
     pub catalog: web::Data<EventCatalog>,
     /// Outbound endpoints.
     pub endpoints: web::Data<dyn EndpointService>,
+    /// Deliveries and their attempts.
+    pub deliveries: web::Data<DeliveryService>,
 }
 
 impl Services {
     /// The PostgreSQL implementations; `event_types` is the catalog the gateway assembles.
     pub fn new(core: Core, event_types: Vec<EventType>) -> Self {
         let catalog = Arc::new(EventCatalog::new(event_types));
-        let endpoints: Arc<dyn EndpointService> = Arc::new(PgEndpointService::new(core, catalog.clone()));
-        Self { catalog: web::Data::from(catalog), endpoints: web::Data::from(endpoints) }
+        let endpoints: Arc<dyn EndpointService> = Arc::new(PgEndpointService::new(core.clone(), catalog.clone()));
+        let deliveries = web::Data::new(DeliveryService::new(core));
+        Self { catalog: web::Data::from(catalog), endpoints: web::Data::from(endpoints), deliveries }
     }
 
     /// Registers the services for the handlers of the scope `cfg` configures.
     pub fn register(&self, cfg: &mut ServiceConfig) {
-        cfg.app_data(self.catalog.clone()).app_data(self.endpoints.clone());
+        cfg.app_data(self.catalog.clone()).app_data(self.endpoints.clone()).app_data(self.deliveries.clone());
     }
 }
 
@@ -42,4 +46,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(update_endpoint)
         .service(delete_endpoint)
         .service(rotate_secret);
+    {
+        use crate::delivery::http::*;
+        cfg.service(list_deliveries).service(get_delivery).service(resend_delivery).service(recover_deliveries);
+    }
 }

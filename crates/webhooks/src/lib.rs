@@ -5,14 +5,15 @@
 //! | [`signing`] | Standard Webhooks secrets, signatures and the `webhook-signature` header |
 //! | [`guard`] | the SSRF guard: destinations resolved and checked against internal addresses |
 //! | [`events`] | the catalog of event types (assembled by the gateway from real payload types) |
+//! | [`delivery`] | outbound delivery: the subscriber, the signed and retried send job, attempt logs, resend and recover |
 //! | [`endpoints`] | per-store endpoints: CRUD, validation, sealed secrets and rotation |
 //! | [`inbound`] | signature checks for provider webhooks: Meta, Stripe, PagBank, Twilio, Zenvia, EFI; IP allowlists |
 //! | [`schema`] | diesel tables |
 //! | [`http`] | `Services` and `configure`, the routes under `/v1` (feature `http`) |
 //!
-//! Delivery through the job queue, attempt logs, the inbound receiver routes and
-//! the test send are not built yet.
+//! The inbound receiver routes and the test send are not built yet.
 
+pub mod delivery;
 pub mod endpoints;
 pub mod events;
 pub mod guard;
