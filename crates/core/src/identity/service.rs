@@ -111,12 +111,14 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-fn email_is_valid(email: &str) -> bool {
+/// Whether a (normalised) address has one `@`, a dotted domain, no spaces and at most 254 bytes.
+pub fn email_is_valid(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else { return false };
     !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
+        && !domain.contains("..")
         && !domain.contains('@')
         && email.len() <= 254
         && !email.chars().any(char::is_whitespace)

@@ -12,7 +12,7 @@ use crate::context::Core;
 use crate::db::lower;
 use crate::error::{Error, Result, Validator, is_unique_violation};
 use crate::id::{InvitationId, RoleId, StoreId, UserId};
-use crate::identity::service::normalize_email;
+use crate::identity::service::{email_is_valid, normalize_email};
 use crate::pagination::{Page, PageParams};
 use crate::schema::{invitations, roles, store_members, stores, users};
 
@@ -144,7 +144,7 @@ impl MemberService for PgMemberService {
     ) -> Result<MemberAdded> {
         let email = normalize_email(&req.email);
         let mut v = Validator::new();
-        v.check(email.contains('@') && email.len() <= 254, "email", "invalid_format", "must be an email address");
+        v.check(email_is_valid(&email), "email", "invalid_format", "must be an email address");
         v.finish()?;
         require_owner_for(actor, &[&req.role])?;
         let mut conn = self.core.pool.get().await?;

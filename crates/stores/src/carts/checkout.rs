@@ -20,6 +20,7 @@ use crate::orders::schema::{carts, order_lines, orders};
 use crate::orders::service::{Actor, Step, load, record};
 use crate::orders::{Order, OrderStatus, expiry, stock};
 use crate::shipping::ZoneRules;
+use balcao_core::identity::service::email_is_valid;
 
 #[derive(QueryableByName)]
 struct Number {
@@ -38,12 +39,7 @@ fn validate(req: &Checkout) -> Result<(Buyer, Option<ShippingAddress>)> {
     let mut v = Validator::new();
     v.length(&req.customer.name, "customer.name", 1, 200);
     let email = req.customer.email.trim().to_lowercase();
-    v.check(
-        email.contains('@') && email.len() <= 254 && !email.contains(' '),
-        "customer.email",
-        "invalid_format",
-        "must be an email address",
-    );
+    v.check(email_is_valid(&email), "customer.email", "invalid_format", "must be an email address");
     let phone = match req.customer.phone.as_deref().map(normalize_phone) {
         Some(Ok(p)) => Some(p),
         Some(Err(e)) => {

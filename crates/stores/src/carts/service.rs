@@ -20,6 +20,7 @@ use crate::orders::Order;
 use crate::orders::schema::{cart_items, carts};
 use crate::schema::{products, variants};
 use crate::storefront::StorefrontService;
+use balcao_core::identity::service::{email_is_valid, normalize_email};
 
 /// Most units of one line.
 pub const MAX_QUANTITY: i32 = 999;
@@ -111,7 +112,7 @@ impl PgCartService {
 
 fn contact(v: &mut Validator, email: Option<&str>, phone: Option<&str>) -> Option<String> {
     if let Some(email) = email {
-        v.check(email.contains('@') && email.len() <= 254, "email", "invalid_format", "must be an email address");
+        v.check(email_is_valid(&normalize_email(email)), "email", "invalid_format", "must be an email address");
     }
     phone.and_then(|p| match normalize_phone(p) {
         Ok(normalized) => Some(normalized),

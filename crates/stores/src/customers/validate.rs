@@ -4,6 +4,7 @@
 //! and returns the normalized value when the input is good. A blank optional value counts as absent.
 
 use balcao_core::error::{FieldError, Validator};
+use balcao_core::identity::service::{email_is_valid, normalize_email};
 
 use super::model::{NewAddress, UpdateAddress};
 use crate::br::{Document, is_valid_uf, normalize_phone, parse_cep, parse_document};
@@ -29,19 +30,8 @@ pub fn present(value: Option<&str>) -> Option<&str> {
 
 /// A lowercase email with one `@`, a dotted domain and no spaces.
 pub fn email(v: &mut Validator, field: &str, raw: &str) -> Option<String> {
-    let email = raw.trim().to_lowercase();
-    let well_formed = match email.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !domain.contains("..")
-        }
-        None => false,
-    };
-    let ok = well_formed && email.chars().count() <= 254 && !email.chars().any(char::is_whitespace);
+    let email = normalize_email(raw);
+    let ok = email_is_valid(&email);
     v.check(ok, field, "invalid_format", "must be an email address");
     ok.then_some(email)
 }
