@@ -125,6 +125,35 @@ async fn failing_job_is_retried_then_dead_lettered() {
     assert_eq!(states[0].last_error.as_deref(), Some("boom 3"));
 }
 
+/// Defers itself `defers` times, then succeeds.
+struct Patient {
+    runs: Arc<AtomicUsize>,
+    defers: usize,
+}
+
+#[async_trait]
+impl JobHandler for Patient {
+    async fn run(&self, _job: &JobContext) -> Result<(), JobError> {
+        if self.runs.fetch_add(1, Ordering::SeqCst) < self.defers {
+            return Err(JobError::Defer { reason: "not yet".into(), after: Duration::from_millis(20) });
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn deferring_does_not_spend_attempts() {
+    let app = TestApp::spawn().await;
+    let runs = Arc::new(AtomicUsize::new(0));
+    let mut registry = Registry::new();
+    registry.register("test.patient", Arc::new(Patient { runs: runs.clone(), defers: 5 }));
+    let worker = start(&app.core, registry, Duration::from_secs(30));
+    // Two attempts allowed, five deferrals: it still completes.
+    enqueue(&app.core, NewJob::new("test.patient", &serde_json::json!({})).unwrap().max_attempts(2)).await;
+    wait_until("completion", async || runs.load(Ordering::SeqCst) == 6 && job_states(&app.core).await.is_empty()).await;
+    worker.stop().await;
+}
+
 #[tokio::test]
 async fn job_that_recovers_is_completed_and_removed() {
     let app = TestApp::spawn().await;

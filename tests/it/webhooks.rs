@@ -214,7 +214,8 @@ async fn event_catalog_is_public_with_schemas_and_examples() {
     let app = TestApp::spawn().await;
     let (status, types) = app.call(Method::GET, "/v1/webhook-event-types", None, None).await;
     assert_eq!(status, StatusCode::OK, "{types}");
-    let types = types.as_array().unwrap();
+    assert_eq!(types["next_cursor"], Value::Null);
+    let types = types["data"].as_array().unwrap();
     let names: Vec<&str> = types.iter().filter_map(|t| t["type"].as_str()).collect();
     for expected in [
         "order.created",
@@ -225,6 +226,7 @@ async fn event_catalog_is_public_with_schemas_and_examples() {
         "product.low_stock",
         "customer.created",
         "store.created",
+        "endpoint.disabled",
     ] {
         assert!(names.contains(&expected), "{expected} missing from {names:?}");
     }

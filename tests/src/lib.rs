@@ -9,6 +9,7 @@
 
 pub mod commerce;
 pub mod db;
+pub mod smtp;
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -42,6 +43,8 @@ pub struct TestApp {
     /// The test database's URL.
     pub database_url: String,
     database: db::TestDatabase,
+    settings: HashMap<String, String>,
+    cache_prefix: String,
     handle: actix_web::dev::ServerHandle,
     queries: Arc<AtomicU64>,
 }
@@ -57,6 +60,20 @@ impl Worker {
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
+    }
+}
+
+/// A worker in a runtime of its own, to be killed without a graceful shutdown.
+pub struct DoomedWorker {
+    kill: std::sync::mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl DoomedWorker {
+    /// Drops the worker's runtime and every task in it, mid-flight.
+    pub fn kill(self) {
+        let _ = self.kill.send(());
+        let _ = self.thread.join();
     }
 }
 
@@ -88,14 +105,18 @@ impl TestApp {
             ("BALCAO_HTTP_WORKERS".to_owned(), "1".to_owned()),
             ("BALCAO_DB_POOL_SIZE".to_owned(), "8".to_owned()),
             ("BALCAO_SHUTDOWN_TIMEOUT_SECS".to_owned(), "1".to_owned()),
+            // Without BALCAO_SMTP_URL email goes to files: keep them out of the source tree.
+            ("BALCAO_MAIL_DIR".to_owned(), std::env::temp_dir().join("balcao-tests-mail").display().to_string()),
         ]);
         for (k, v) in overrides {
             vars.insert((*k).to_owned(), (*v).to_owned());
         }
         let config = Config::from_map(&vars).expect("test configuration");
+        let settings = vars.clone();
         let queries = Arc::new(AtomicU64::new(0));
+        let cache_prefix = format!("test:{}:", uuid::Uuid::now_v7());
         let options = runtime::CoreOptions {
-            cache_prefix: format!("test:{}:", uuid::Uuid::now_v7()),
+            cache_prefix: cache_prefix.clone(),
             prepare: false,
             query_counter: Some(queries.clone()),
         };
@@ -112,6 +133,8 @@ impl TestApp {
             database_url: database.url.clone(),
             core,
             database,
+            settings,
+            cache_prefix,
             handle,
             queries,
         }
@@ -124,6 +147,47 @@ impl TestApp {
         let registry = balcao_gateway::worker::registry(&self.core, &bus);
         let task = balcao_gateway::worker::spawn(&self.core, registry, rx).await;
         Worker { stop, task }
+    }
+
+    /// Starts the product's job worker after `customize` changed its registry (to swap a job's
+    /// handler for a test one, e.g. `inbound.process` with test inbound handlers).
+    pub async fn worker_with(&self, customize: impl FnOnce(&mut balcao_core::jobs::Registry)) -> Worker {
+        let (stop, rx) = tokio::sync::watch::channel(false);
+        let bus = balcao_gateway::worker::event_bus(&self.core);
+        let mut registry = balcao_gateway::worker::registry(&self.core, &bus);
+        customize(&mut registry);
+        let task = balcao_gateway::worker::spawn(&self.core, registry, rx).await;
+        Worker { stop, task }
+    }
+
+    /// Starts a worker in a runtime of its own, with its own pool and cache on the same
+    /// database and Redis prefix; [`DoomedWorker::kill`] drops that runtime with every task
+    /// in it mid-flight, as a crashed process would: nothing is handed back, no lease released.
+    pub fn doomed_worker(&self) -> DoomedWorker {
+        let config = Config::from_map(&self.settings).expect("test configuration");
+        let cache_prefix = self.cache_prefix.clone();
+        let (kill, killed) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("worker runtime");
+            runtime.spawn(async move {
+                let options = runtime::CoreOptions { cache_prefix, prepare: false, query_counter: None };
+                let core = runtime::core_with(config, options).await.expect("worker core");
+                let bus = balcao_gateway::worker::event_bus(&core);
+                let registry = balcao_gateway::worker::registry(&core, &bus);
+                // Never told to stop: only the runtime's end stops it.
+                let (stop, rx) = tokio::sync::watch::channel(false);
+                let task = balcao_gateway::worker::spawn(&core, registry, rx).await;
+                let _ = task.await;
+                drop(stop);
+            });
+            let _ = killed.recv();
+            runtime.shutdown_background();
+        });
+        DoomedWorker { kill, thread }
     }
 
     /// Queries the app's pool has run so far.

@@ -8,6 +8,7 @@ use balcao_core::tenancy::Store;
 use balcao_stores::catalog::LowStock;
 use balcao_stores::customers::Customer;
 use balcao_stores::orders::Order;
+use balcao_webhooks::delivery::EndpointDisabled;
 use balcao_webhooks::events::EventType;
 use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
@@ -146,6 +147,18 @@ pub fn catalog() -> Vec<EventType> {
             "updated_at": "2026-11-29T14:00:00Z"
         }),
     ));
+    types.push(event::<EndpointDisabled>(
+        "endpoint.disabled",
+        "balcao disabled a webhook endpoint: it answered 410 Gone, or every attempt failed for the configured time \
+         (5 days by default). The store's owners are emailed too.",
+        json!({
+            "endpoint_id": "019378a2-6666-7d3a-9b2f-0a1b2c3d4e5f",
+            "url": "https://example.com/webhooks/balcao",
+            "reason": "failing",
+            "failing_since": "2026-11-24T14:00:00Z",
+            "disabled_at": "2026-11-29T14:00:00Z"
+        }),
+    ));
     types
 }
 
@@ -173,6 +186,7 @@ mod tests {
                 Some("order") => serde_json::from_value::<Order>(t.example.clone()).map(drop),
                 Some("product") => serde_json::from_value::<LowStock>(t.example.clone()).map(drop),
                 Some("customer") => serde_json::from_value::<Customer>(t.example.clone()).map(drop),
+                Some("endpoint") => serde_json::from_value::<EndpointDisabled>(t.example.clone()).map(drop),
                 _ => serde_json::from_value::<Store>(t.example.clone()).map(drop),
             };
             assert!(ok.is_ok(), "{}: {ok:?}", t.name);

@@ -54,7 +54,8 @@ pub async fn core_with(config: Config, options: CoreOptions) -> Result<Core> {
     if config.keyring.is_development() {
         tracing::warn!("BALCAO_SECRET_KEYS is not set: secrets are sealed with the public development key");
     }
-    Ok(Core { pool, cache, config: Arc::new(config) })
+    let mailer = balcao_core::mail::from_config(&config)?;
+    Ok(Core { pool, cache, config: Arc::new(config), mailer })
 }
 
 /// A shutdown signal that turns true on SIGINT or SIGTERM.

@@ -9,6 +9,7 @@ use tokio::sync::{Notify, watch};
 use balcao_core::Core;
 use balcao_core::events::EventBus;
 use balcao_core::jobs::{self, JobContext, JobError, JobHandler, NewJob, PgJobStore, Registry, Worker, WorkerConfig};
+use balcao_webhooks::inbound::receiver::InboundHandlers;
 
 /// Purges expired idempotency keys and abandoned carts, then schedules its next run.
 pub const PURGE_IDEMPOTENCY_JOB: &str = "maintenance.purge_idempotency_keys";
@@ -41,6 +42,7 @@ async fn schedule_maintenance(core: &Core, after: Duration) -> balcao_core::Resu
 pub fn event_bus(core: &Core) -> EventBus {
     let mut bus = EventBus::new();
     bus.subscribe(Arc::new(balcao_webhooks::delivery::WebhookSubscriber::new(core.clone())));
+    bus.subscribe(Arc::new(balcao_webhooks::delivery::DisabledEndpointNotifier::new(core.clone())));
     bus
 }
 
@@ -54,7 +56,19 @@ pub fn registry(core: &Core, bus: &EventBus) -> Registry {
         balcao_webhooks::delivery::DELIVER_JOB,
         Arc::new(balcao_webhooks::delivery::DeliverJob::new(core.clone())),
     );
+    registry.register(
+        balcao_webhooks::inbound::receiver::PROCESS_JOB,
+        Arc::new(balcao_webhooks::inbound::receiver::InboundProcessJob::new(core.clone(), inbound_handlers(core))),
+    );
     registry
+}
+
+/// The handlers of verified inbound provider webhooks: messaging (WhatsApp, Instagram, Zenvia,
+/// Twilio) and payments (Stripe, EFI, PagBank) each add one line here, such as
+/// `handlers.register(Arc::new(balcao_payments::inbound::Handler::new(core.clone())));`.
+/// Until they do, accepted events are stored and marked `ignored`.
+pub fn inbound_handlers(_core: &Core) -> InboundHandlers {
+    InboundHandlers::new()
 }
 
 /// Starts a worker (and its LISTEN connection) that runs until `shutdown` turns true.

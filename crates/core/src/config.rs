@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -46,6 +47,13 @@ pub struct Config {
     pub database_url: String,
     /// `REDIS_URL`: optional; without it caches and limits are in-process.
     pub redis_url: Option<String>,
+    /// `BALCAO_SMTP_URL`: optional SMTP server (`smtp://`, `smtps://`, `?tls=required`); secret: never log it.
+    /// Without it email is written as `.eml` files under `mail_dir`.
+    pub smtp_url: Option<String>,
+    /// `BALCAO_MAIL_FROM`: the default sender, e.g. `Loja <vendas@loja.com>`.
+    pub mail_from: String,
+    /// `BALCAO_MAIL_DIR`: where email goes as `.eml` files when there is no SMTP server.
+    pub mail_dir: PathBuf,
     /// `BALCAO_BIND`: the HTTP listen address.
     pub bind: SocketAddr,
     /// `BALCAO_DB_POOL_SIZE`: connections in the pool.
@@ -92,10 +100,15 @@ pub struct Config {
     pub webhooks_allow_private: bool,
     /// `BALCAO_WEBHOOKS_RETRY_SCALE`: multiplies the webhook retry schedule (default 1.0; tests shrink it).
     pub webhooks_retry_scale: f64,
+    /// `BALCAO_WEBHOOKS_DISABLE_AFTER_SECS`: an endpoint failing continuously this long is disabled (default 5 days).
+    pub webhooks_disable_after: Duration,
 }
 
 /// The database URL used when `DATABASE_URL` is unset.
 pub const DEFAULT_DATABASE_URL: &str = "postgres://localhost/balcao";
+
+/// The sender used when `BALCAO_MAIL_FROM` is unset.
+pub const DEFAULT_MAIL_FROM: &str = "balcao <no-reply@balcao.local>";
 
 impl Config {
     /// Reads the process environment.
@@ -123,11 +136,27 @@ impl Config {
             Some("text") => LogFormat::Text,
             Some(other) => return Err(env.error("BALCAO_LOG_FORMAT", format!("`{other}` is not json or text"))),
         };
+        let smtp_url = env.get("BALCAO_SMTP_URL");
+        if let Some(url) = &smtp_url {
+            // The value is never echoed: it may carry a password.
+            lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
+                .map_err(|e| env.error("BALCAO_SMTP_URL", format!("is not a usable SMTP URL: {e}")))?;
+        }
+        let mail_from = env.get("BALCAO_MAIL_FROM").unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned());
+        if let Err(e) = mail_from.parse::<lettre::message::Mailbox>() {
+            return Err(env.error(
+                "BALCAO_MAIL_FROM",
+                format!("`{mail_from}` is not a mailbox like `Loja <vendas@loja.com>`: {e}"),
+            ));
+        }
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         Ok(Self {
             environment,
             database_url: env.get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             redis_url: env.get("REDIS_URL"),
+            smtp_url,
+            mail_from,
+            mail_dir: env.get("BALCAO_MAIL_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("var/mail")),
             bind: env.parse(
                 "BALCAO_BIND",
                 "127.0.0.1:8080".parse().map_err(|_| env.error("BALCAO_BIND", "bad default".into()))?,
@@ -167,6 +196,12 @@ impl Config {
             webhooks_allow_http: env.flag("BALCAO_WEBHOOKS_ALLOW_HTTP")?,
             webhooks_allow_private: env.flag("BALCAO_WEBHOOKS_ALLOW_PRIVATE")?,
             webhooks_retry_scale: env.ranged("BALCAO_WEBHOOKS_RETRY_SCALE", 1.0, 0.0, 100.0)?,
+            webhooks_disable_after: Duration::from_secs(env.ranged(
+                "BALCAO_WEBHOOKS_DISABLE_AFTER_SECS",
+                5 * 86_400,
+                1,
+                90 * 86_400,
+            )?),
         })
     }
 }
@@ -246,6 +281,29 @@ mod tests {
         assert!(config.webhooks_allow_http && !config.webhooks_allow_private);
         let err = Config::from_map(&vars(&[("BALCAO_WEBHOOKS_ALLOW_PRIVATE", "maybe")])).err().map(|e| e.var);
         assert_eq!(err, Some("BALCAO_WEBHOOKS_ALLOW_PRIVATE"));
+    }
+
+    #[test]
+    fn mail_settings_parse() {
+        let config = Config::from_map(&vars(&[])).map_err(|e| e.to_string());
+        let Ok(config) = config else { panic!("{config:?}") };
+        assert!(config.smtp_url.is_none());
+        assert_eq!(config.mail_from, DEFAULT_MAIL_FROM);
+        assert_eq!(config.mail_dir, PathBuf::from("var/mail"));
+        let config = Config::from_map(&vars(&[
+            ("BALCAO_SMTP_URL", "smtps://ana:s3cret@smtp.loja.com:465"),
+            ("BALCAO_MAIL_FROM", "Loja da Ana <vendas@loja.com>"),
+            ("BALCAO_MAIL_DIR", "/tmp/balcao-mail"),
+        ]))
+        .map_err(|e| e.to_string());
+        let Ok(config) = config else { panic!("{config:?}") };
+        assert_eq!(config.smtp_url.as_deref(), Some("smtps://ana:s3cret@smtp.loja.com:465"));
+        assert_eq!(config.mail_dir, PathBuf::from("/tmp/balcao-mail"));
+        let err = Config::from_map(&vars(&[("BALCAO_MAIL_FROM", "vendas at loja")])).err().map(|e| e.var);
+        assert_eq!(err, Some("BALCAO_MAIL_FROM"));
+        let err = Config::from_map(&vars(&[("BALCAO_SMTP_URL", "ftp://ana:s3cret@smtp.loja.com")])).err();
+        assert_eq!(err.as_ref().map(|e| e.var), Some("BALCAO_SMTP_URL"));
+        assert!(err.is_some_and(|e| !e.to_string().contains("s3cret")), "the password is not echoed");
     }
 
     #[test]

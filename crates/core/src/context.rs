@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::cache::SharedCache;
 use crate::config::Config;
 use crate::db::DbPool;
+use crate::mail::Mailer;
 
 /// The database pool, cache and configuration, cheap to clone.
 #[derive(Clone)]
@@ -15,4 +16,6 @@ pub struct Core {
     pub cache: SharedCache,
     /// Validated configuration.
     pub config: Arc<Config>,
+    /// Outbound email: SMTP, or `.eml` files without an SMTP server.
+    pub mailer: Arc<dyn Mailer>,
 }

@@ -17,6 +17,7 @@
 //! | [`events`] | the transactional outbox and its dispatcher |
 //! | [`jobs`] | the PostgreSQL job queue and worker |
 //! | [`idempotency`] | Idempotency-Key storage and replay |
+//! | [`mail`] | outbound email over SMTP, or to `.eml` files |
 //! | [`http`] | actix extractors, problem responses, routes (feature `http`) |
 
 pub mod auth;
@@ -31,6 +32,7 @@ pub mod id;
 pub mod idempotency;
 pub mod identity;
 pub mod jobs;
+pub mod mail;
 pub mod money;
 pub mod pagination;
 pub mod patch;

@@ -9,6 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::delivery::DeliveryService;
 use crate::endpoints::{self, EndpointService, PgEndpointService};
 use crate::events::{EventCatalog, EventType};
+use crate::inbound::receiver::{InboundService, PgInboundService};
 
 /// This crate's services, as app data for its handlers.
 #[derive(Clone)]
@@ -19,6 +20,8 @@ pub struct Services {
     pub endpoints: web::Data<dyn EndpointService>,
     /// Deliveries and their attempts.
     pub deliveries: web::Data<DeliveryService>,
+    /// Inbound receivers, their sources and events.
+    pub inbound: web::Data<dyn InboundService>,
 }
 
 impl Services {
@@ -26,13 +29,16 @@ impl Services {
     pub fn new(core: Core, event_types: Vec<EventType>) -> Self {
         let catalog = Arc::new(EventCatalog::new(event_types));
         let endpoints: Arc<dyn EndpointService> = Arc::new(PgEndpointService::new(core.clone(), catalog.clone()));
+        let inbound: Arc<dyn InboundService> = Arc::new(PgInboundService::new(core.clone()));
         let deliveries = web::Data::new(DeliveryService::new(core));
-        Self { catalog: web::Data::from(catalog), endpoints: web::Data::from(endpoints), deliveries }
+        let inbound = web::Data::from(inbound);
+        Self { catalog: web::Data::from(catalog), endpoints: web::Data::from(endpoints), deliveries, inbound }
     }
 
     /// Registers the services for the handlers of the scope `cfg` configures.
     pub fn register(&self, cfg: &mut ServiceConfig) {
         cfg.app_data(self.catalog.clone()).app_data(self.endpoints.clone()).app_data(self.deliveries.clone());
+        cfg.app_data(self.inbound.clone());
     }
 }
 
@@ -48,6 +54,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(rotate_secret);
     {
         use crate::delivery::http::*;
-        cfg.service(list_deliveries).service(get_delivery).service(resend_delivery).service(recover_deliveries);
+        cfg.service(list_deliveries)
+            .service(get_delivery)
+            .service(resend_delivery)
+            .service(recover_deliveries)
+            .service(test_endpoint);
+    }
+    {
+        use crate::inbound::receiver::http::*;
+        cfg.service(put_source)
+            .service(list_sources)
+            .service(delete_source)
+            .service(list_events)
+            .service(get_event)
+            .service(replay_event)
+            .service(handshake)
+            .service(receive);
     }
 }

@@ -7,11 +7,11 @@
 //! | [`events`] | the catalog of event types (assembled by the gateway from real payload types) |
 //! | [`delivery`] | outbound delivery: the subscriber, the signed and retried send job, attempt logs, resend and recover |
 //! | [`endpoints`] | per-store endpoints: CRUD, validation, sealed secrets and rotation |
-//! | [`inbound`] | signature checks for provider webhooks: Meta, Stripe, PagBank, Twilio, Zenvia, EFI; IP allowlists |
+//! | [`inbound`] | signature checks for provider webhooks: Meta, Stripe, PagBank, Twilio, Zenvia, EFI; IP allowlists; the [`inbound::receiver`] routes, sources, events and handler registry |
 //! | [`schema`] | diesel tables |
 //! | [`http`] | `Services` and `configure`, the routes under `/v1` (feature `http`) |
 //!
-//! The inbound receiver routes and the test send are not built yet.
+//! The test send is not built yet.
 
 pub mod delivery;
 pub mod endpoints;

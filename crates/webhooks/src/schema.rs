@@ -27,5 +27,11 @@ diesel::table! {
         created_at -> Timestamptz,
         /// Last changed.
         updated_at -> Timestamptz,
+        /// Failing continuously since.
+        failing_since -> Nullable<Timestamptz>,
+        /// Why deliveries stopped: `gone` (410) or `failing`.
+        disabled_reason -> Nullable<Text>,
+        /// When it was disabled automatically.
+        disabled_at -> Nullable<Timestamptz>,
     }
 }

@@ -132,6 +132,10 @@ pub enum JobError {
     /// Trying again cannot help: dead-letter now.
     #[error("{0}")]
     Permanent(String),
+    /// Not now, and not a failure (a rate limit, a window not yet open): run again after
+    /// `after` without counting this attempt.
+    #[error("deferred: {reason}")]
+    Defer { reason: String, after: Duration },
 }
 
 impl JobError {

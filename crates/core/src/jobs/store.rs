@@ -26,6 +26,8 @@ pub trait JobStore: Send + Sync {
     async fn complete(&self, id: JobId, worker: &str) -> Result<()>;
     /// Puts a failed job back in the queue to run at `run_at`.
     async fn retry(&self, id: JobId, worker: &str, run_at: DateTime<Utc>, error: &str) -> Result<()>;
+    /// Puts a job back to run at `run_at` without counting the attempt it just made.
+    async fn defer(&self, id: JobId, worker: &str, run_at: DateTime<Utc>) -> Result<()>;
     /// Dead-letters a job: it stays, marked `dead`, for people to inspect and requeue.
     async fn bury(&self, id: JobId, worker: &str, error: &str) -> Result<()>;
     /// Hands a job back untouched (on shutdown), counting this attempt as not made.
@@ -126,6 +128,21 @@ impl JobStore for PgJobStore {
         .bind::<Text, _>(worker)
         .bind::<Timestamptz, _>(run_at)
         .bind::<Text, _>(error)
+        .execute(&mut conn)
+        .await?;
+        Ok(())
+    }
+
+    async fn defer(&self, id: JobId, worker: &str, run_at: DateTime<Utc>) -> Result<()> {
+        let mut conn = self.pool.get().await?;
+        diesel::sql_query(
+            "UPDATE jobs SET status = 'queued', run_at = $3, attempts = greatest(attempts - 1, 0), \
+                 locked_by = NULL, locked_until = NULL, updated_at = now() \
+             WHERE id = $1 AND locked_by = $2",
+        )
+        .bind::<SqlUuid, _>(id.uuid())
+        .bind::<Text, _>(worker)
+        .bind::<Timestamptz, _>(run_at)
         .execute(&mut conn)
         .await?;
         Ok(())

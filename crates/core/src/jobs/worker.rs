@@ -179,6 +179,11 @@ impl Worker {
             };
             let recorded = match result {
                 Ok(()) => store.complete(job.id, &worker).await,
+                Err(JobError::Defer { reason, after }) => {
+                    tracing::debug!(%reason, defer_ms = after.as_millis() as u64, "job deferred");
+                    let run_at = Utc::now() + chrono::Duration::from_std(after).unwrap_or(chrono::Duration::hours(1));
+                    store.defer(job.id, &worker, run_at).await
+                }
                 Err(JobError::Permanent(message)) => {
                     tracing::warn!(error = %message, "job failed permanently; dead-lettered");
                     store.bury(job.id, &worker, &message).await

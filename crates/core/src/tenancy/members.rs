@@ -97,6 +97,18 @@ fn require_owner_for(actor: &Access, roles: &[&str]) -> Result<()> {
     Ok(())
 }
 
+/// The email addresses of a store's owners, for notices about the store (in user id order).
+pub async fn owner_emails(conn: &mut AsyncPgConnection, store: StoreId) -> Result<Vec<String>> {
+    Ok(store_members::table
+        .inner_join(users::table)
+        .filter(store_members::store_id.eq(store.uuid()))
+        .filter(store_members::role.eq(BuiltinRole::Owner.as_str()))
+        .order(users::id.asc())
+        .select(users::email)
+        .load(conn)
+        .await?)
+}
+
 /// Locks the store row and fails when `user` is its only owner.
 async fn guard_last_owner(conn: &mut AsyncPgConnection, store: StoreId, user: UserId) -> Result<()> {
     let _: uuid::Uuid = stores::table.find(store.uuid()).select(stores::id).for_update().first(conn).await?;

@@ -7,8 +7,9 @@ use balcao_core::pagination::{Page, PageParams};
 use balcao_core::tenancy::Permission;
 
 use super::DeliveryService;
-use super::model::{Delivery, DeliveryDetail, DeliveryFilter, Recover, Recovered};
+use super::model::{Delivery, DeliveryDetail, DeliveryFilter, Recover, Recovered, TestAttempt, TestSend};
 use crate::endpoints::EndpointId;
+use crate::events::EventCatalog;
 
 type Deliveries = web::Data<DeliveryService>;
 
@@ -72,4 +73,22 @@ pub async fn recover_deliveries(
 ) -> Result<HttpResponse> {
     access.require(Permission::WebhooksManage)?;
     Ok(HttpResponse::Accepted().json(svc.recover(access.store_id, path.1, body.into_inner()).await?))
+}
+
+/// Send one event type's example payload to the endpoint now and see the attempt: the
+/// request headers and body sent, the response and how long it took. Honours `Idempotency-Key`.
+#[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(
+    ("store_id" = uuid::Uuid, Path, description = "The store"), ("endpoint_id" = uuid::Uuid, Path, description = "The endpoint")),
+    request_body = TestSend,
+    responses((status = 200, description = "The attempt, whatever the endpoint answered", body = TestAttempt)))]
+#[post("/stores/{store_id}/webhook-endpoints/{endpoint_id}/test")]
+pub async fn test_endpoint(
+    svc: Deliveries,
+    catalog: web::Data<EventCatalog>,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, EndpointId)>,
+    body: Json<TestSend>,
+) -> Result<web::Json<TestAttempt>> {
+    access.require(Permission::WebhooksManage)?;
+    Ok(web::Json(svc.test(access.store_id, path.1, body.into_inner(), &catalog).await?))
 }

@@ -1,8 +1,7 @@
-//! The job that sends one delivery: signed per Standard Webhooks, to an address the
-//! SSRF guard checked, without following redirects, retried on a Svix-like schedule.
+//! The job that sends one delivery: throttled to the endpoint's rate limit, signed per
+//! Standard Webhooks, retried on a Svix-like schedule, with the endpoint's health tracked.
 
-use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use balcao_core::Core;
@@ -13,16 +12,14 @@ use balcao_core::jobs::{JobContext, JobError, JobHandler, with_jitter};
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use reqwest::Url;
 use serde::{Deserialize, Serialize};
 
+use super::health::{self, GONE};
 use super::model::{DEAD, Delivery, FAILED, SUCCEEDED};
 use super::schema::{webhook_attempts as wa, webhook_deliveries as wd};
-use crate::endpoints::service::secret_context;
-use crate::endpoints::{EndpointId, EndpointRow};
-use crate::guard;
+use super::send::{self, Outcome};
+use crate::endpoints::EndpointRow;
 use crate::schema::webhook_endpoints as we;
-use crate::signing::{Secret, signature_header};
 
 /// The job kind.
 pub const DELIVER_JOB: &str = "webhooks.deliver";
@@ -32,12 +29,6 @@ pub const MAX_ATTEMPTS: i32 = 8;
 pub const RETRY_SCHEDULE_SECS: [u64; 8] = [0, 5, 300, 1_800, 7_200, 18_000, 36_000, 36_000];
 /// The jitter applied to each delay (±10 %).
 pub const JITTER: f64 = 0.1;
-/// The request timeout.
-pub const TIMEOUT: Duration = Duration::from_secs(15);
-/// The most response body bytes kept in the attempt log.
-pub const MAX_LOGGED_BODY: usize = 2048;
-/// The longest `Retry-After` honoured (a day).
-pub const MAX_RETRY_AFTER_SECS: u64 = 86_400;
 
 /// The job's payload.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -66,68 +57,24 @@ pub fn scheduled_delay(attempt: i32, scale: f64) -> Duration {
     Duration::from_secs(RETRY_SCHEDULE_SECS[index]).mul_f64(scale.max(0.0))
 }
 
-/// What one attempt came to.
-struct Outcome {
-    status: Option<u16>,
-    body: String,
-    error: Option<String>,
-    retry_after: Option<Duration>,
-}
-
-fn truncate(bytes: &[u8]) -> String {
-    let cut = &bytes[..bytes.len().min(MAX_LOGGED_BODY)];
-    let mut text = String::from_utf8_lossy(cut).into_owned();
-    while text.len() > MAX_LOGGED_BODY {
-        text.pop();
-    }
-    text
-}
-
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let secs: u64 = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
-    Some(Duration::from_secs(secs.min(MAX_RETRY_AFTER_SECS)))
-}
-
-async fn read_body(mut response: reqwest::Response) -> Vec<u8> {
-    let mut body = Vec::new();
-    while body.len() < MAX_LOGGED_BODY {
-        match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            _ => break,
-        }
-    }
-    body
-}
+/// The longest a throttled delivery waits before trying for a slot again.
+pub const MAX_THROTTLE_WAIT: Duration = Duration::from_secs(60);
 
 impl DeliverJob {
-    async fn send(&self, url: &Url, headers: &[(String, String)], body: Vec<u8>) -> Outcome {
-        let failed =
-            |error: String| Outcome { status: None, body: String::new(), error: Some(error), retry_after: None };
-        let addrs = match guard::check_destination(url, self.core.config.webhooks_allow_private).await {
-            Ok(addrs) => addrs,
-            Err(e) => return failed(format!("destination refused: {e}")),
-        };
-        let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(TIMEOUT);
-        if let Some(host) = url.host_str() {
-            builder = builder.resolve_to_addrs(host, &addrs);
+    /// Takes a slot in the endpoint's per-second window (shared by every worker through the
+    /// cache); when the window is full, answers how long to wait, spread by the queue's depth.
+    async fn throttle(&self, endpoint: &EndpointRow) -> Option<Duration> {
+        let now = Utc::now();
+        let key = format!("webhooks:rate:{}:{}", endpoint.id, now.timestamp());
+        let count = self.core.cache.incr(&key, Duration::from_secs(2)).await;
+        let limit = i64::from(endpoint.rate_limit_per_second.max(1));
+        if count <= limit {
+            return None;
         }
-        let client = match builder.build() {
-            Ok(client) => client,
-            Err(e) => return failed(format!("client: {e}")),
-        };
-        let mut request = client.post(url.clone()).body(body);
-        for (name, value) in headers {
-            request = request.header(name.as_str(), value.as_str());
-        }
-        match request.send().await {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                let retry_after = retry_after(response.headers());
-                let body = truncate(&read_body(response).await);
-                Outcome { status: Some(status), body, error: None, retry_after }
-            }
-            Err(e) => failed(format!("request failed: {e}")),
-        }
+        let next_window = Duration::from_millis(u64::from(1_000 - now.timestamp_subsec_millis().min(999)));
+        let windows_ahead = u32::try_from((count - limit - 1) / limit).unwrap_or(u32::MAX);
+        let wait = next_window.saturating_add(Duration::from_secs(1).saturating_mul(windows_ahead));
+        Some(with_jitter(wait.min(MAX_THROTTLE_WAIT), JITTER))
     }
 }
 
@@ -167,39 +114,15 @@ impl JobHandler for DeliverJob {
                 .map_err(Error::from)?;
             return Err(JobError::Permanent("webhook endpoint is disabled".into()));
         }
+        if let Some(after) = self.throttle(&endpoint).await {
+            return Err(JobError::Defer { reason: "endpoint rate limit".into(), after });
+        }
         let event = events::load(&mut conn, EventId(delivery.event_id)).await?;
-        // Serialized once: these are the exact bytes signed and sent.
-        let body = serde_json::to_vec(&event).map_err(Error::internal)?;
-        let sealed = self.core.config.keyring.open(&endpoint.secrets, &secret_context(EndpointId(endpoint.id)))?;
-        let secrets: Vec<Secret> = serde_json::from_slice(&sealed).map_err(Error::internal)?;
-        let msg_id = event.id.to_string();
-        let timestamp = now.timestamp();
-        let signature = signature_header(&secrets, now, &msg_id, timestamp, &body)?;
-        let custom: BTreeMap<String, String> = serde_json::from_value(endpoint.headers.clone()).unwrap_or_default();
-        let mut headers: Vec<(String, String)> = vec![
-            ("content-type".into(), "application/json".into()),
-            ("webhook-id".into(), msg_id),
-            ("webhook-timestamp".into(), timestamp.to_string()),
-            ("webhook-signature".into(), signature),
-        ];
-        headers.extend(custom.iter().map(|(k, v)| (k.clone(), v.clone())));
-        // The log keeps signatures but not custom header values, which often carry credentials.
-        let logged: serde_json::Map<String, serde_json::Value> = headers
-            .iter()
-            .map(|(k, v)| {
-                let value = if custom.contains_key(k) { "[redacted]".to_owned() } else { v.clone() };
-                (k.to_ascii_lowercase(), serde_json::Value::String(value))
-            })
-            .collect();
-
-        let started = Instant::now();
-        let outcome = match Url::parse(&endpoint.url) {
-            Ok(url) => self.send(&url, &headers, body).await,
-            Err(e) => {
-                Outcome { status: None, body: String::new(), error: Some(format!("bad url: {e}")), retry_after: None }
-            }
-        };
-        let duration_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
+        let signed = send::sign(&self.core, &endpoint, &event, now)?;
+        // The pooled connection is not held across the request.
+        drop(conn);
+        let outcome = send::send(&endpoint.url, &signed, self.core.config.webhooks_allow_private).await;
+        let mut conn = self.core.pool.get().await.map_err(Error::from)?;
         let attempt = delivery.attempts + 1;
         diesel::insert_into(wa::table)
             .values((
@@ -207,10 +130,10 @@ impl JobHandler for DeliverJob {
                 wa::id.eq(uuid::Uuid::now_v7()),
                 wa::delivery_id.eq(delivery_id),
                 wa::attempt.eq(attempt),
-                wa::request_headers.eq(serde_json::Value::Object(logged)),
+                wa::request_headers.eq(&signed.logged),
                 wa::response_status.eq(outcome.status.map(i32::from)),
                 wa::response_body.eq(&outcome.body),
-                wa::duration_ms.eq(duration_ms),
+                wa::duration_ms.eq(outcome.duration_ms),
                 wa::error.eq(&outcome.error),
                 wa::created_at.eq(Utc::now()),
             ))
@@ -220,55 +143,50 @@ impl JobHandler for DeliverJob {
         let code = outcome.status.map(i32::from);
         tracing::info!(
             delivery = %delivery_id, endpoint = %endpoint.id, event = %event.id, attempt, status = ?outcome.status,
-            error = ?outcome.error, duration_ms, "webhook delivery attempt"
+            error = ?outcome.error, duration_ms = outcome.duration_ms, "webhook delivery attempt"
         );
 
-        match outcome.status {
-            Some(s) if (200..300).contains(&s) => {
-                mark(&mut conn, &delivery, SUCCEEDED, code, None).await?;
-                Ok(())
-            }
-            Some(410) => {
-                diesel::update(we::table.filter(we::store_id.eq(store_id)).filter(we::id.eq(endpoint.id)))
-                    .set((we::active.eq(false), we::updated_at.eq(Utc::now())))
-                    .execute(&mut conn)
-                    .await
-                    .map_err(Error::from)?;
-                mark(&mut conn, &delivery, DEAD, code, None).await?;
-                tracing::warn!(endpoint = %endpoint.id, "webhook endpoint answered 410 Gone; disabled");
-                Ok(())
-            }
-            _ if outcome
-                .error
-                .as_deref()
-                .is_some_and(|e| e.starts_with("destination refused") || e.starts_with("bad url")) =>
-            {
-                mark(&mut conn, &delivery, DEAD, code, None).await?;
-                Err(JobError::Permanent(outcome.error.unwrap_or_default()))
-            }
-            _ => {
-                let message = match (&outcome.status, &outcome.error) {
-                    (_, Some(e)) => e.clone(),
-                    (Some(s), None) => format!("endpoint answered {s}"),
-                    (None, None) => "no response".to_owned(),
-                };
-                if job.attempt >= job.max_attempts.min(MAX_ATTEMPTS) {
-                    mark(&mut conn, &delivery, DEAD, code, None).await?;
-                    return Err(JobError::Permanent(message));
-                }
-                let mut after = self.backoff(job.attempt);
-                if let Some(retry_after) = outcome.retry_after {
-                    after = after.max(retry_after);
-                }
-                let next = Utc::now() + chrono::Duration::from_std(after).unwrap_or(chrono::Duration::hours(10));
-                mark(&mut conn, &delivery, FAILED, code, Some(next)).await?;
-                Err(JobError::Retry { message, after: Some(after) })
-            }
+        if outcome.succeeded() {
+            mark(&mut conn, &delivery, SUCCEEDED, code, None).await?;
+            health::record_success(&mut conn, &endpoint).await?;
+            return Ok(());
         }
+        if outcome.status == Some(410) {
+            health::disable(&mut conn, &endpoint, GONE).await?;
+            mark(&mut conn, &delivery, DEAD, code, None).await?;
+            return Ok(());
+        }
+        if outcome.refused {
+            mark(&mut conn, &delivery, DEAD, code, None).await?;
+            return Err(JobError::Permanent(outcome.failure()));
+        }
+        if health::record_failure(&mut conn, &endpoint, self.core.config.webhooks_disable_after).await? {
+            mark(&mut conn, &delivery, DEAD, code, None).await?;
+            return Err(JobError::Permanent(format!(
+                "{}; endpoint disabled after failing continuously",
+                outcome.failure()
+            )));
+        }
+        if job.attempt >= job.max_attempts.min(MAX_ATTEMPTS) {
+            mark(&mut conn, &delivery, DEAD, code, None).await?;
+            return Err(JobError::Permanent(outcome.failure()));
+        }
+        let after = self.retry_delay(job.attempt, &outcome);
+        let next = Utc::now() + chrono::Duration::from_std(after).unwrap_or(chrono::Duration::hours(10));
+        mark(&mut conn, &delivery, FAILED, code, Some(next)).await?;
+        Err(JobError::Retry { message: outcome.failure(), after: Some(after) })
     }
 
     fn backoff(&self, attempt: i32) -> Duration {
         with_jitter(scheduled_delay(attempt, self.core.config.webhooks_retry_scale), JITTER)
+    }
+}
+
+impl DeliverJob {
+    /// The schedule's delay, or the endpoint's `Retry-After` when that is longer.
+    fn retry_delay(&self, attempt: i32, outcome: &Outcome) -> Duration {
+        let after = self.backoff(attempt);
+        outcome.retry_after.map_or(after, |retry_after| after.max(retry_after))
     }
 }
 
@@ -303,11 +221,5 @@ mod tests {
         assert_eq!(scheduled_delay(7, 1.0), Duration::from_secs(36_000));
         assert_eq!(scheduled_delay(20, 1.0), Duration::from_secs(36_000));
         assert_eq!(scheduled_delay(1, 0.01), Duration::from_millis(50));
-    }
-
-    #[test]
-    fn logged_bodies_are_truncated() {
-        assert_eq!(truncate(&[b'a'; 5000]).len(), MAX_LOGGED_BODY);
-        assert_eq!(truncate(b"ok"), "ok");
     }
 }

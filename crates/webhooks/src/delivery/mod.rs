@@ -2,16 +2,21 @@
 //! sends them (signed, SSRF-guarded, retried on a Svix-like schedule), the attempt
 //! log and the staff operations (list, inspect, resend, recover).
 
+pub mod health;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod job;
 pub mod model;
+pub mod notify;
 pub mod schema;
+pub mod send;
 pub mod service;
 pub mod subscriber;
 
+pub use health::{ENDPOINT_DISABLED, EndpointDisabled};
 pub use job::{DELIVER_JOB, DeliverJob, RETRY_SCHEDULE_SECS};
 pub use model::*;
+pub use notify::DisabledEndpointNotifier;
 pub use service::DeliveryService;
 pub use subscriber::WebhookSubscriber;
 

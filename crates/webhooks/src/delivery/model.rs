@@ -107,3 +107,36 @@ pub struct Recovered {
     /// Deliveries requeued.
     pub requeued: i64,
 }
+
+/// `POST .../webhook-endpoints/{id}/test`: send one event type's example payload now.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct TestSend {
+    /// An event type from `GET /v1/webhook-event-types`.
+    #[schema(example = "order.paid")]
+    pub event_type: String,
+}
+
+/// The outcome of a test send. It is made once, right away, and not retried or logged as a delivery.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TestAttempt {
+    /// The `webhook-id` sent (a fresh id per test send).
+    pub webhook_id: uuid::Uuid,
+    /// The event type sent.
+    pub event_type: String,
+    /// Whether the endpoint answered 2xx within the timeout.
+    pub succeeded: bool,
+    /// The request headers sent (signatures included, custom header values redacted).
+    #[schema(value_type = Object)]
+    pub request_headers: serde_json::Value,
+    /// The exact body sent: the event envelope with the type's example as `data`.
+    #[schema(value_type = Object)]
+    pub request_body: serde_json::Value,
+    /// The response status; null when no response came.
+    pub response_status: Option<i32>,
+    /// The response body, truncated to 2 KiB.
+    pub response_body: String,
+    /// How long the attempt took, in milliseconds.
+    pub duration_ms: i32,
+    /// Why no response came (transport error, refused destination).
+    pub error: Option<String>,
+}

@@ -2,7 +2,8 @@
 
 use balcao_core::Core;
 use balcao_core::error::{Error, Result};
-use balcao_core::id::StoreId;
+use balcao_core::events::Event;
+use balcao_core::id::{EventId, StoreId};
 use balcao_core::pagination::{Page, PageParams};
 use chrono::Utc;
 use diesel::prelude::*;
@@ -10,10 +11,14 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use super::enqueue_delivery;
 use super::model::{
-    Attempt, DEAD, Delivery, DeliveryDetail, DeliveryFilter, FAILED, QUEUED, Recover, Recovered, STATUSES,
+    Attempt, DEAD, Delivery, DeliveryDetail, DeliveryFilter, FAILED, QUEUED, Recover, Recovered, STATUSES, TestAttempt,
+    TestSend,
 };
 use super::schema::{webhook_attempts as wa, webhook_deliveries as wd};
+use super::send;
 use crate::endpoints::EndpointId;
+use crate::endpoints::EndpointRow;
+use crate::events::EventCatalog;
 use crate::schema::webhook_endpoints as we;
 
 /// The most deliveries one recover call requeues.
@@ -151,5 +156,54 @@ impl DeliveryService {
             Ok(Recovered { requeued: i64::try_from(ids.len()).unwrap_or(i64::MAX) })
         })
         .await
+    }
+
+    /// Sends `req.event_type`'s example payload to the endpoint now, signed like any delivery,
+    /// and answers what happened. It works on a disabled endpoint too, to check it before
+    /// enabling it again; the SSRF guard applies as always.
+    pub async fn test(
+        &self,
+        store: StoreId,
+        endpoint: EndpointId,
+        req: TestSend,
+        catalog: &EventCatalog,
+    ) -> Result<TestAttempt> {
+        let Some(event_type) = catalog.all().iter().find(|t| t.name == req.event_type.trim()) else {
+            return Err(Error::field("event_type", "unknown_event_type", "is not in GET /v1/webhook-event-types"));
+        };
+        let row: EndpointRow = {
+            let mut conn = self.core.pool.get().await?;
+            we::table
+                .filter(we::store_id.eq(store.uuid()))
+                .filter(we::id.eq(endpoint.uuid()))
+                .select(EndpointRow::as_select())
+                .first(&mut conn)
+                .await
+                .optional()?
+                .ok_or_else(|| Error::not_found("webhook endpoint"))?
+        };
+        let now = Utc::now();
+        let event = Event {
+            id: EventId::new(),
+            event_type: event_type.name.clone(),
+            store_id: Some(store),
+            created_at: now,
+            data: event_type.example.clone(),
+        };
+        let signed = send::sign(&self.core, &row, &event, now)?;
+        let outcome = send::send(&row.url, &signed, self.core.config.webhooks_allow_private).await;
+        tracing::info!(endpoint = %endpoint, event_type = %event.event_type, status = ?outcome.status,
+            error = ?outcome.error, "webhook test send");
+        Ok(TestAttempt {
+            webhook_id: event.id.uuid(),
+            event_type: event.event_type,
+            succeeded: outcome.succeeded(),
+            request_headers: signed.logged,
+            request_body: serde_json::from_slice(&signed.body).map_err(Error::internal)?,
+            response_status: outcome.status.map(i32::from),
+            response_body: outcome.body,
+            duration_ms: outcome.duration_ms,
+            error: outcome.error,
+        })
     }
 }

@@ -14,12 +14,13 @@ use crate::events::{EventCatalog, EventType};
 
 type Endpoints = web::Data<dyn EndpointService>;
 
-/// Every event type endpoints may subscribe to, with its payload's JSON schema and an example.
+/// Every event type endpoints may subscribe to, with its payload's JSON schema and an example,
+/// sorted by name. The catalog is small: it comes whole, in one page (`next_cursor` is null).
 #[utoipa::path(tag = "webhooks",
-    responses((status = 200, description = "The event types", body = Vec<EventType>)))]
+    responses((status = 200, description = "The event types", body = Page<EventType>)))]
 #[get("/webhook-event-types")]
-pub async fn list_event_types(catalog: web::Data<EventCatalog>) -> web::Json<Vec<EventType>> {
-    web::Json(catalog.all().to_vec())
+pub async fn list_event_types(catalog: web::Data<EventCatalog>) -> web::Json<Page<EventType>> {
+    web::Json(Page { data: catalog.all().to_vec(), next_cursor: None })
 }
 
 /// The store's webhook endpoints (secrets are never listed).

@@ -31,6 +31,9 @@ pub struct EndpointRow {
     pub previous_secret_expires_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub failing_since: Option<DateTime<Utc>>,
+    pub disabled_reason: Option<String>,
+    pub disabled_at: Option<DateTime<Utc>>,
 }
 
 /// A destination for a store's events. Its secret is shown only on create and rotate.
@@ -56,6 +59,14 @@ pub struct Endpoint {
     pub rate_limit_per_second: i32,
     /// While a rotated-out secret still signs: when it stops.
     pub previous_secret_expires_at: Option<DateTime<Utc>>,
+    /// Since when every attempt has failed; null while deliveries succeed.
+    pub failing_since: Option<DateTime<Utc>>,
+    /// Why balcao disabled it: `gone` (it answered 410) or `failing` (it failed continuously);
+    /// null while active or when staff disabled it. Setting `active` to true clears it.
+    #[schema(example = json!(null))]
+    pub disabled_reason: Option<String>,
+    /// When balcao disabled it.
+    pub disabled_at: Option<DateTime<Utc>>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
@@ -75,6 +86,9 @@ impl From<EndpointRow> for Endpoint {
             headers: serde_json::from_value(r.headers).unwrap_or_default(),
             rate_limit_per_second: r.rate_limit_per_second,
             previous_secret_expires_at: r.previous_secret_expires_at.filter(|at| *at > now),
+            failing_since: r.failing_since,
+            disabled_reason: r.disabled_reason,
+            disabled_at: r.disabled_at,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }

@@ -180,6 +180,14 @@ impl EndpointService for PgEndpointService {
                     event_types.map(|t| we::event_types.eq(t)),
                     req.description.as_deref().map(|d| we::description.eq(d.trim().to_owned())),
                     req.active.map(|a| we::active.eq(a)),
+                    // Re-enabling starts afresh: the failure streak and the reason it stopped are cleared.
+                    req.active.filter(|a| *a).map(|_| {
+                        (
+                            we::failing_since.eq(None::<chrono::DateTime<Utc>>),
+                            we::disabled_reason.eq(None::<String>),
+                            we::disabled_at.eq(None::<chrono::DateTime<Utc>>),
+                        )
+                    }),
                     headers.map(|h| we::headers.eq(h)),
                     req.rate_limit_per_second.map(|r| we::rate_limit_per_second.eq(r)),
                     we::updated_at.eq(Utc::now()),

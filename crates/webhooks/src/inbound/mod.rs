@@ -12,6 +12,7 @@
 //! - [`zenvia`]: a shared secret in a configured custom header.
 //! - [`efi`]: EFI (Gerencianet) PIX `hmac` query secret, source IP and proxy mTLS header.
 //! - [`ip`]: CIDR allowlists for any provider.
+//! - [`receiver`]: the `/v1/inbound/{provider}/{store_id}` receivers built on these checks.
 //!
 //! Every secret or signature comparison is constant-time.
 
@@ -19,6 +20,7 @@ pub mod efi;
 pub mod ip;
 pub mod meta;
 pub mod pagbank;
+pub mod receiver;
 pub mod stripe;
 pub mod twilio;
 pub mod zenvia;

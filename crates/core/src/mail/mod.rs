@@ -1,0 +1,253 @@
+//! Outbound email: one message shape, one sending trait, two transports.
+//!
+//! - [`Email`] is what a service asks to send: recipients, subject, a plain-text
+//!   body, an optional HTML body (sent together as `multipart/alternative`), an
+//!   optional sender overriding the configured one, `Reply-To`, and extra headers
+//!   such as `List-Unsubscribe`.
+//! - [`Mailer`] sends it. [`MailError::is_permanent`] tells a caller (usually a
+//!   job) whether retrying can help: a bad address or a message the server
+//!   refuses is permanent, a connection or server hiccup is not.
+//! - [`SmtpMailer`] talks to an SMTP server (`BALCAO_SMTP_URL`) through a pool of
+//!   reused connections; [`FileMailer`] writes each message as an `.eml` file
+//!   (`BALCAO_MAIL_DIR`, default `var/mail`) so a laptop needs no mail server.
+//! - [`from_config`] picks one from the configuration.
+
+mod file;
+mod smtp;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use lettre::Message;
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{MultiPart, SinglePart};
+
+use crate::config::Config;
+use crate::error::Error;
+
+pub use file::FileMailer;
+pub use lettre::message::Mailbox;
+pub use smtp::SmtpMailer;
+
+/// One outbound message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Email {
+    /// Recipients, each an address or `Name <address>`; at least one.
+    pub to: Vec<String>,
+    /// Subject line (non-ASCII is encoded).
+    pub subject: String,
+    /// Plain-text body; always sent.
+    pub text: String,
+    /// HTML body; when set the message is `multipart/alternative` (text, then HTML).
+    pub html: Option<String>,
+    /// Sender overriding the configured default, e.g. `Loja da Ana <vendas@loja.com>`.
+    pub from: Option<String>,
+    /// `Reply-To` address.
+    pub reply_to: Option<String>,
+    /// Extra headers such as `List-Unsubscribe` and `List-Unsubscribe-Post`.
+    pub headers: Vec<(String, String)>,
+}
+
+/// Why a message was not sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    /// The message or one of its addresses is unusable, or the server refused it
+    /// for good: sending it again will fail again.
+    #[error("invalid email: {0}")]
+    Invalid(String),
+    /// The transport failed (connection, timeout, temporary refusal, disk): retry later.
+    #[error("mail transport failed: {0}")]
+    Transport(String),
+}
+
+impl MailError {
+    /// True when retrying cannot help.
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, Self::Invalid(_))
+    }
+}
+
+/// Sends email; shared as `Arc<dyn Mailer>` in [`crate::Core`].
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// Sends one message to all its recipients.
+    async fn send(&self, email: &Email) -> Result<(), MailError>;
+}
+
+/// The mailer the configuration asks for: SMTP when `BALCAO_SMTP_URL` is set,
+/// `.eml` files under `BALCAO_MAIL_DIR` otherwise (with a warning).
+///
+/// Must run inside a tokio runtime (the SMTP pool starts a cleanup task).
+pub fn from_config(config: &Config) -> Result<Arc<dyn Mailer>, Error> {
+    let from = parse_mailbox("BALCAO_MAIL_FROM", &config.mail_from).map_err(Error::internal)?;
+    match &config.smtp_url {
+        Some(url) => Ok(Arc::new(SmtpMailer::new(url, from, smtp::DEFAULT_TIMEOUT)?)),
+        None => {
+            tracing::warn!(
+                dir = %config.mail_dir.display(),
+                "BALCAO_SMTP_URL is not set: email is written as .eml files instead of being sent"
+            );
+            Ok(Arc::new(FileMailer::new(&config.mail_dir, from)))
+        }
+    }
+}
+
+/// Headers that the message builder owns; an extra header may not replace them.
+const RESERVED_HEADERS: &[&str] = &[
+    "from",
+    "sender",
+    "to",
+    "cc",
+    "bcc",
+    "reply-to",
+    "subject",
+    "date",
+    "message-id",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+    "return-path",
+];
+
+fn parse_mailbox(field: &str, value: &str) -> Result<Mailbox, MailError> {
+    value.trim().parse::<Mailbox>().map_err(|e| MailError::Invalid(format!("{field} `{value}`: {e}")))
+}
+
+fn extra_header(name: &str, value: &str) -> Result<HeaderValue, MailError> {
+    // RFC 5322 field names: printable ASCII except the colon.
+    let valid_name = !name.is_empty() && name.bytes().all(|b| (33..=126).contains(&b) && b != b':');
+    if !valid_name {
+        return Err(MailError::Invalid(format!("header name `{name}` is not valid")));
+    }
+    if RESERVED_HEADERS.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+        return Err(MailError::Invalid(format!("header `{name}` is set from the message fields")));
+    }
+    if value.contains(['\r', '\n']) {
+        return Err(MailError::Invalid(format!("header `{name}` contains a line break")));
+    }
+    let name = HeaderName::new_from_ascii(name.to_owned())
+        .map_err(|_| MailError::Invalid(format!("header name `{name}` is not valid")))?;
+    Ok(HeaderValue::new(name, value.to_owned()))
+}
+
+/// Builds the RFC 5322 message for `email`, sent from `default_from` unless it names its own sender.
+pub(crate) fn build_message(email: &Email, default_from: &Mailbox) -> Result<Message, MailError> {
+    if email.to.is_empty() {
+        return Err(MailError::Invalid("no recipients".into()));
+    }
+    let from = match &email.from {
+        Some(from) => parse_mailbox("from", from)?,
+        None => default_from.clone(),
+    };
+    let message_id = format!("<{}@{}>", uuid::Uuid::now_v7().simple(), from.email.domain());
+    let mut builder = Message::builder().from(from).subject(email.subject.as_str()).message_id(Some(message_id));
+    for to in &email.to {
+        builder = builder.to(parse_mailbox("to", to)?);
+    }
+    if let Some(reply_to) = &email.reply_to {
+        builder = builder.reply_to(parse_mailbox("reply_to", reply_to)?);
+    }
+    for (name, value) in &email.headers {
+        builder = builder.raw_header(extra_header(name, value)?);
+    }
+    let built = match &email.html {
+        Some(html) => builder.multipart(MultiPart::alternative_plain_html(email.text.clone(), html.clone())),
+        None => builder.singlepart(SinglePart::plain(email.text.clone())),
+    };
+    built.map_err(|e| MailError::Invalid(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sender() -> Mailbox {
+        match "balcao <no-reply@balcao.local>".parse() {
+            Ok(m) => m,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn email() -> Email {
+        Email {
+            to: vec!["Ana <ana@example.com>".into(), "bruno@example.com".into()],
+            subject: "Seu pedido nº 1042 foi confirmado".into(),
+            text: "Olá Ana, recebemos seu pedido.".into(),
+            html: Some("<p>Olá Ana, recebemos seu <b>pedido</b>.</p>".into()),
+            from: None,
+            reply_to: Some("atendimento@loja.com".into()),
+            headers: vec![
+                ("List-Unsubscribe".into(), "<https://loja.com/u/abc>, <mailto:sair@loja.com>".into()),
+                ("List-Unsubscribe-Post".into(), "List-Unsubscribe=One-Click".into()),
+            ],
+        }
+    }
+
+    fn render(email: &Email) -> String {
+        match build_message(email, &sender()) {
+            Ok(m) => String::from_utf8_lossy(&m.formatted()).into_owned(),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn html_and_text_become_alternative_parts() {
+        let raw = render(&email());
+        assert!(raw.contains("Content-Type: multipart/alternative"), "{raw}");
+        assert!(raw.contains("Content-Type: text/plain; charset=utf-8"), "{raw}");
+        assert!(raw.contains("Content-Type: text/html; charset=utf-8"), "{raw}");
+        let text_at = raw.find("text/plain").unwrap_or(usize::MAX);
+        let html_at = raw.find("text/html").unwrap_or(0);
+        assert!(text_at < html_at, "text comes before HTML: {raw}");
+        assert!(raw.contains("MIME-Version: 1.0"), "{raw}");
+    }
+
+    #[test]
+    fn text_only_is_a_single_part() {
+        let raw = render(&Email { html: None, ..email() });
+        assert!(!raw.contains("multipart"), "{raw}");
+        assert!(raw.contains("Content-Type: text/plain; charset=utf-8"), "{raw}");
+    }
+
+    #[test]
+    fn addresses_and_headers_are_present() {
+        let raw = render(&email());
+        assert!(raw.contains("From: balcao <no-reply@balcao.local>"), "{raw}");
+        assert!(raw.contains("To: Ana <ana@example.com>, bruno@example.com"), "{raw}");
+        assert!(raw.contains("Reply-To: atendimento@loja.com"), "{raw}");
+        assert!(raw.contains("List-Unsubscribe: <https://loja.com/u/abc>, <mailto:sair@loja.com>"), "{raw}");
+        assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{raw}");
+        assert!(raw.contains("Message-ID: <") && raw.contains("@balcao.local>"), "{raw}");
+        // The non-ASCII subject is encoded, not sent raw.
+        assert!(raw.contains("Subject: Seu pedido =?utf-8?"), "{raw}");
+    }
+
+    #[test]
+    fn the_sender_can_be_overridden() {
+        let raw = render(&Email { from: Some("Loja da Ana <vendas@loja.com>".into()), ..email() });
+        assert!(raw.contains("From: \"Loja da Ana\" <vendas@loja.com>"), "{raw}");
+        assert!(!raw.contains("balcao.local"), "the message id follows the sender's domain: {raw}");
+    }
+
+    #[test]
+    fn bad_input_is_invalid() {
+        let cases = [
+            Email { to: vec![], ..email() },
+            Email { to: vec!["not an address".into()], ..email() },
+            Email { from: Some("vendas@".into()), ..email() },
+            Email { reply_to: Some("@loja.com".into()), ..email() },
+            Email { headers: vec![("Bcc".into(), "spy@example.com".into())], ..email() },
+            Email { headers: vec![("X-Bad Name".into(), "1".into())], ..email() },
+            Email { headers: vec![("X-Tag".into(), "a\r\nBcc: spy@example.com".into())], ..email() },
+        ];
+        for case in cases {
+            let err = build_message(&case, &sender()).err();
+            assert!(matches!(&err, Some(e @ MailError::Invalid(_)) if e.is_permanent()), "{case:?} -> {err:?}");
+        }
+    }
+
+    #[test]
+    fn transport_errors_are_retryable() {
+        assert!(!MailError::Transport("connection refused".into()).is_permanent());
+    }
+}

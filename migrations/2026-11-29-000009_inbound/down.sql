@@ -1,0 +1,2 @@
+DROP TABLE inbound_events;
+DROP TABLE inbound_sources;
