@@ -1,6 +1,7 @@
 //! Outbound webhook delivery end to end: a real store event, the real worker, a receiver on loopback.
 
 mod health;
+mod rotation;
 mod support;
 
 use support::*;
@@ -34,6 +35,7 @@ async fn a_store_event_reaches_the_subscribed_endpoint_signed() {
     assert_eq!(header(&request, "x-api-key"), "k-123");
     assert!((chrono::Utc::now().timestamp() - timestamp).abs() < 60);
     assert!(balcao_webhooks::signing::verify(&secret, id, timestamp, &request.body, signature), "{signature}");
+    assert!(rotation::verifies(&secret, &request), "the Standard Webhooks reference library accepts it");
     // The same check by hand.
     let key = b64_decode(secret.strip_prefix("whsec_").unwrap());
     let mut content = format!("{id}.{timestamp}.").into_bytes();
@@ -143,6 +145,7 @@ async fn gone_disables_the_endpoint_and_recover_requeues() {
     assert_eq!(delivery["last_status_code"], 410);
     let (_, body) = shop.app.get(&shop.base(&endpoint), &shop.token).await;
     assert_eq!(body["active"], false, "410 disables the endpoint");
+    assert_eq!(body["disabled_reason"], "gone");
     assert_eq!(received(&server, "/gone", 1).await.len(), 1, "no retry after 410");
 
     // Turned back on, recover requeues the dead delivery.
