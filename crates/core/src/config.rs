@@ -38,8 +38,8 @@ pub enum LogFormat {
     Text,
 }
 
-/// Everything balcao reads from its environment.
-#[derive(Debug, Clone)]
+/// Everything balcao reads from its environment. Its `Debug` hides the credentials in URLs.
+#[derive(Clone)]
 pub struct Config {
     /// `BALCAO_ENV`: `development` (default) or `production`.
     pub environment: Environment,
@@ -102,6 +102,54 @@ pub struct Config {
     pub webhooks_retry_scale: f64,
     /// `BALCAO_WEBHOOKS_DISABLE_AFTER_SECS`: an endpoint failing continuously this long is disabled (default 5 days).
     pub webhooks_disable_after: Duration,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("environment", &self.environment)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("redis_url", &self.redis_url.as_deref().map(redact_url))
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("mail_from", &self.mail_from)
+            .field("mail_dir", &self.mail_dir)
+            .field("bind", &self.bind)
+            .field("db_pool_size", &self.db_pool_size)
+            .field("db_statement_timeout", &self.db_statement_timeout)
+            .field("db_connect_timeout", &self.db_connect_timeout)
+            .field("keyring", &self.keyring)
+            .field("session_ttl", &self.session_ttl)
+            .field("login_max_attempts", &self.login_max_attempts)
+            .field("login_lockout", &self.login_lockout)
+            .field("auth_cache_ttl", &self.auth_cache_ttl)
+            .field("totp_issuer", &self.totp_issuer)
+            .field("body_limit_bytes", &self.body_limit_bytes)
+            .field("cors_origins", &self.cors_origins)
+            .field("log_format", &self.log_format)
+            .field("http_workers", &self.http_workers)
+            .field("worker_concurrency", &self.worker_concurrency)
+            .field("job_lease", &self.job_lease)
+            .field("job_poll_interval", &self.job_poll_interval)
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("order_payment_timeout", &self.order_payment_timeout)
+            .field("cart_ttl", &self.cart_ttl)
+            .field("webhooks_allow_http", &self.webhooks_allow_http)
+            .field("webhooks_allow_private", &self.webhooks_allow_private)
+            .field("webhooks_retry_scale", &self.webhooks_retry_scale)
+            .field("webhooks_disable_after", &self.webhooks_disable_after)
+            .finish()
+    }
+}
+
+/// `url` with any `user:password@` replaced by `***@`, for logs.
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_owned() };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***@{}", &url[..scheme_end], &rest[at + 1..]),
+        None => url.to_owned(),
+    }
 }
 
 /// The database URL used when `DATABASE_URL` is unset.
@@ -252,6 +300,24 @@ impl Env<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_hides_url_credentials() {
+        assert_eq!(
+            redact_url("smtp://ana:s3cret@mail.example.com:587?tls=required"),
+            "smtp://***@mail.example.com:587?tls=required"
+        );
+        assert_eq!(redact_url("postgres://localhost/balcao"), "postgres://localhost/balcao");
+        assert_eq!(redact_url("redis://:pw@127.0.0.1:6379/0"), "redis://***@127.0.0.1:6379/0");
+        let vars = HashMap::from([
+            ("DATABASE_URL".to_owned(), "postgres://u:dbpass@db/balcao".to_owned()),
+            ("BALCAO_SMTP_URL".to_owned(), "smtps://u:mailpass@mail.example.com".to_owned()),
+        ]);
+        let Ok(config) = Config::from_map(&vars) else { panic!("config") };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("dbpass") && !shown.contains("mailpass"), "{shown}");
+        assert!(shown.contains("mail.example.com"));
+    }
 
     fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
