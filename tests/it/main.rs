@@ -11,6 +11,7 @@ mod identity;
 mod inbound;
 mod jobs;
 mod mail;
+mod messaging;
 mod orders;
 mod platform;
 mod queries;

@@ -29,6 +29,8 @@ pub struct AppState {
     pub stores: balcao_stores::http::Services,
     /// Webhook services.
     pub webhooks: balcao_webhooks::http::Services,
+    /// Messaging services.
+    pub messaging: balcao_messaging::http::Services,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
     /// The OpenAPI document as served.
@@ -47,7 +49,8 @@ impl AppState {
         let services = CoreServices::new(core.clone());
         let stores = balcao_stores::http::Services::new(core.clone(), services.stores.clone().into_inner());
         let webhooks = balcao_webhooks::http::Services::new(core.clone(), crate::events::catalog());
-        Ok(Self { services, stores, webhooks, core, metrics, spec, routes })
+        let messaging = balcao_messaging::http::Services::new(core.clone());
+        Ok(Self { services, stores, webhooks, messaging, core, metrics, spec, routes })
     }
 }
 
@@ -72,6 +75,7 @@ where
             if let Some(state) = &state {
                 state.stores.register(cfg);
                 state.webhooks.register(cfg);
+                state.messaging.register(cfg);
             }
             v1_routes(cfg);
         }))

@@ -29,6 +29,7 @@ use balcao_core::error::Problem;
         (name = "orders", description = "Orders, their lifecycle, and analytics"),
         (name = "coupons", description = "Discount coupons"),
         (name = "shipping", description = "Delivery zones and shipping quotes"),
+        (name = "messaging", description = "Channels (WhatsApp, Instagram, email, SMS) with sealed credentials, messages, conversations, templates and consent"),
         (name = "webhooks", description = "Outbound webhook endpoints, signing secrets and the event catalog"),
         (name = "inbound", description = "Inbound provider webhooks (WhatsApp, Instagram, Stripe, EFI, PagBank, Zenvia, Twilio): the public receivers, their per-store configuration and the events received"),
         (name = "platform", description = "Health, metrics and this document"),

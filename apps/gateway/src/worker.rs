@@ -57,10 +57,21 @@ pub fn registry(core: &Core, bus: &EventBus) -> Registry {
         Arc::new(balcao_webhooks::delivery::DeliverJob::new(core.clone())),
     );
     registry.register(
+        balcao_messaging::messages::SEND_JOB,
+        Arc::new(balcao_messaging::messages::SendJob::new(core.clone(), message_providers(core))),
+    );
+    registry.register(
         balcao_webhooks::inbound::receiver::PROCESS_JOB,
         Arc::new(balcao_webhooks::inbound::receiver::InboundProcessJob::new(core.clone(), inbound_handlers(core))),
     );
     registry
+}
+
+/// The providers messages go out through, one per provider kind.
+pub fn message_providers(_core: &Core) -> balcao_messaging::provider::Providers {
+    let mut providers = balcao_messaging::provider::Providers::new();
+    providers.register(Arc::new(balcao_messaging::sandbox::SandboxProvider::new()));
+    providers
 }
 
 /// The handlers of verified inbound provider webhooks: messaging (WhatsApp, Instagram, Zenvia,

@@ -1,10 +1,28 @@
-//! balcao-messaging: one dispatcher for WhatsApp, Instagram, email and SMS, with channel credentials, conversations, templates and consent.
+//! balcao-messaging: one dispatcher for WhatsApp, Instagram, email and SMS, with channel
+//! credentials, conversations, templates and consent.
 //!
-//! Module map:
-//! - [`http`] (feature `http`): `configure`, which registers this crate's routes under `/v1`.
-//!
-//! The crate stands on `balcao-core` for ids, errors, the database, events and jobs;
-//! its areas each get `model`, `service` and `http` modules as they are built.
+//! | module | what it holds |
+//! |---|---|
+//! | [`channels`] | per-store channels (kind, provider, sender, settings) with sealed credentials |
+//! | [`content`] | message contents (text, template, media, interactive, email) and their limits |
+//! | [`messages`] | the dispatcher (checks, then queues with the send job), the send job, status reports |
+//! | [`provider`] | the provider seam and registry |
+//! | [`sandbox`] | the sandbox provider, the default for stores without credentials |
+//! | [`consent`] | the suppression list and opt-out keywords |
+//! | [`schema`] | diesel tables |
+//! | [`http`] | `Services` and `configure`, the routes under `/v1` (feature `http`) |
+
+pub mod channels;
+pub mod consent;
+pub mod content;
+pub mod messages;
+pub mod provider;
+pub mod sandbox;
+pub mod schema;
 
 #[cfg(feature = "http")]
 pub mod http;
+
+pub use channels::{ChannelId, ChannelKind};
+pub use content::Content;
+pub use messages::{MessageDispatcher, MessageId};

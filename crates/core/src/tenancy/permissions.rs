@@ -54,6 +54,9 @@ pub enum Permission {
     /// Send messages.
     #[serde(rename = "messages:send")]
     MessagesSend,
+    /// Manage messaging channels and their credentials, and message templates.
+    #[serde(rename = "channels:manage")]
+    ChannelsManage,
     /// Manage webhook endpoints.
     #[serde(rename = "webhooks:manage")]
     WebhooksManage,
@@ -69,7 +72,7 @@ use Permission::*;
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 20] = [
         StoreRead,
         StoreWrite,
         StoreDelete,
@@ -86,6 +89,7 @@ impl Permission {
         PaymentsRefund,
         MessagesRead,
         MessagesSend,
+        ChannelsManage,
         WebhooksManage,
         AutomationManage,
         AuditRead,
@@ -110,6 +114,7 @@ impl Permission {
             PaymentsRefund => "payments:refund",
             MessagesRead => "messages:read",
             MessagesSend => "messages:send",
+            ChannelsManage => "channels:manage",
             WebhooksManage => "webhooks:manage",
             AutomationManage => "automation:manage",
             AuditRead => "audit:read",

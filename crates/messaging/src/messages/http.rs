@@ -1,0 +1,72 @@
+//! Message handlers.
+
+use actix_web::{HttpResponse, get, post, web};
+use balcao_core::error::Result;
+use balcao_core::http::{Json, Query, StoreAccess};
+use balcao_core::pagination::{Page, PageParams};
+use balcao_core::tenancy::Permission;
+
+use super::dispatcher::MessageDispatcher;
+use super::model::{Message, MessageFilter, MessageId, SendMessage, Simulate};
+use super::service::MessageService;
+
+/// Send a message on any channel: it is stored `queued` and sent asynchronously.
+/// Honours `Idempotency-Key`.
+#[utoipa::path(tag = "messaging", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+    request_body = SendMessage, responses(
+    (status = 202, description = "The queued message", body = Message),
+    (status = 422, description = "Invalid, outside the customer-service window (`outside_customer_service_window`), or the contact opted out of marketing (`recipient_opted_out`)",
+        body = balcao_core::error::Problem, content_type = "application/problem+json")))]
+#[post("/stores/{store_id}/messages")]
+pub async fn send_message(
+    dispatcher: web::Data<dyn MessageDispatcher>,
+    access: StoreAccess,
+    body: Json<SendMessage>,
+) -> Result<HttpResponse> {
+    access.require(Permission::MessagesSend)?;
+    Ok(HttpResponse::Accepted().json(dispatcher.send(access.store_id, body.into_inner()).await?))
+}
+
+/// Messages, newest first.
+#[utoipa::path(tag = "messaging", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store"),
+    MessageFilter, PageParams), responses((status = 200, description = "A page of messages", body = Page<Message>)))]
+#[get("/stores/{store_id}/messages")]
+pub async fn list_messages(
+    svc: web::Data<MessageService>,
+    access: StoreAccess,
+    filter: Query<MessageFilter>,
+    page: Query<PageParams>,
+) -> Result<web::Json<Page<Message>>> {
+    access.require(Permission::MessagesRead)?;
+    Ok(web::Json(svc.list(access.store_id, &filter, &page).await?))
+}
+
+/// One message.
+#[utoipa::path(tag = "messaging", security(("bearer" = [])), params(
+    ("store_id" = uuid::Uuid, Path, description = "The store"), ("message_id" = uuid::Uuid, Path, description = "The message")),
+    responses((status = 200, description = "The message", body = Message)))]
+#[get("/stores/{store_id}/messages/{message_id}")]
+pub async fn get_message(
+    svc: web::Data<MessageService>,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, MessageId)>,
+) -> Result<web::Json<Message>> {
+    access.require(Permission::MessagesRead)?;
+    Ok(web::Json(svc.get(access.store_id, path.1).await?))
+}
+
+/// Sandbox only: report the message delivered, read or failed, as a provider's status
+/// webhook would (statuses only move forward).
+#[utoipa::path(tag = "messaging", security(("bearer" = [])), params(
+    ("store_id" = uuid::Uuid, Path, description = "The store"), ("message_id" = uuid::Uuid, Path, description = "The message")),
+    request_body = Simulate, responses((status = 200, description = "The message after the report", body = Message)))]
+#[post("/stores/{store_id}/messages/{message_id}/simulate")]
+pub async fn simulate_message(
+    svc: web::Data<MessageService>,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, MessageId)>,
+    body: Json<Simulate>,
+) -> Result<web::Json<Message>> {
+    access.require(Permission::MessagesSend)?;
+    Ok(web::Json(svc.simulate(access.store_id, path.1, body.into_inner()).await?))
+}

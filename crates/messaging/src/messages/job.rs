@@ -1,0 +1,238 @@
+//! The send job: throttles per sender and per recipient (across workers, through the
+//! cache), hands the message to its provider once, and records what came back. A message
+//! that already has a provider id is never sent again.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use balcao_core::Core;
+use balcao_core::error::Error;
+use balcao_core::id::StoreId;
+use balcao_core::jobs::{JobContext, JobError, JobHandler, with_jitter};
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+
+use super::dispatcher::window_rule;
+use super::model::{Category, MessageId, MessageRow};
+use crate::channels::{ChannelId, ChannelKind, ChannelRow, ChannelSettings, ProviderKind, service as channels};
+use crate::content::Content;
+use crate::provider::{ChannelContext, Outbound, ProviderError, Providers};
+use crate::schema::{channels as ch, conversations as cv, messages as m};
+
+/// The job kind.
+pub const SEND_JOB: &str = "messaging.send";
+/// Attempts per message.
+pub const MAX_ATTEMPTS: i32 = 8;
+/// WhatsApp's default throughput per phone number.
+pub const WHATSAPP_RATE: u32 = 80;
+/// Other providers' default throughput per sender.
+pub const DEFAULT_RATE: u32 = 20;
+/// WhatsApp's default interval between two messages to the same recipient, in seconds.
+pub const WHATSAPP_RECIPIENT_INTERVAL: u32 = 6;
+
+/// The job's payload.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SendPayload {
+    /// The store.
+    pub store_id: uuid::Uuid,
+    /// The message.
+    pub message_id: uuid::Uuid,
+}
+
+/// Builds the one-click unsubscribe URL of a marketing email (set by the HTTP layer).
+pub type UnsubscribeUrl = std::sync::Arc<dyn Fn(StoreId, ChannelKind, &str) -> Option<String> + Send + Sync>;
+
+/// Sends queued messages through their providers.
+pub struct SendJob {
+    core: Core,
+    providers: Providers,
+    unsubscribe_url: Option<UnsubscribeUrl>,
+}
+
+impl SendJob {
+    /// A job on the shared handles with `providers`.
+    pub fn new(core: Core, providers: Providers) -> Self {
+        Self { core, providers, unsubscribe_url: None }
+    }
+
+    /// Marketing emails carry `List-Unsubscribe` with the URL `f` builds.
+    pub fn with_unsubscribe_url(mut self, f: UnsubscribeUrl) -> Self {
+        self.unsubscribe_url = Some(f);
+        self
+    }
+
+    /// Takes a slot for the sender and the recipient, or answers how long to wait.
+    async fn throttle(&self, channel: &ChannelRow, settings: &ChannelSettings, contact: &str) -> Option<Duration> {
+        let whatsapp = channel.provider == ProviderKind::WhatsappCloud.as_str();
+        let rate = settings.rate_limit_per_second.unwrap_or(if whatsapp { WHATSAPP_RATE } else { DEFAULT_RATE });
+        let now = Utc::now();
+        let key = format!("messaging:rate:{}:{}", channel.id, now.timestamp());
+        if self.core.cache.incr(&key, Duration::from_secs(2)).await > i64::from(rate.max(1)) {
+            let next = Duration::from_millis(u64::from(1_000 - now.timestamp_subsec_millis().min(999)));
+            return Some(with_jitter(next, 0.2));
+        }
+        let interval =
+            settings.recipient_interval_secs.unwrap_or(if whatsapp { WHATSAPP_RECIPIENT_INTERVAL } else { 0 });
+        if interval > 0 {
+            let key = format!("messaging:recipient:{}:{contact}", channel.id);
+            if self.core.cache.incr(&key, Duration::from_secs(u64::from(interval))).await > 1 {
+                return Some(with_jitter(Duration::from_secs(u64::from(interval)), 0.2));
+            }
+        }
+        None
+    }
+}
+
+async fn fail(conn: &mut AsyncPgConnection, row: &MessageRow, code: &str, message: &str) -> Result<(), Error> {
+    diesel::update(m::table.filter(m::store_id.eq(row.store_id)).filter(m::id.eq(row.id)))
+        .filter(m::status.eq_any(["queued", "sending"]))
+        .set((
+            m::status.eq("failed"),
+            m::error_code.eq(Some(code)),
+            m::error_message.eq(Some(message)),
+            m::failed_at.eq(Some(Utc::now())),
+            m::updated_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl JobHandler for SendJob {
+    async fn run(&self, job: &JobContext) -> Result<(), JobError> {
+        let SendPayload { store_id, message_id } = job.payload()?;
+        let mut conn = self.core.pool.get().await.map_err(Error::from)?;
+        let Some(row) = m::table
+            .filter(m::store_id.eq(store_id))
+            .filter(m::id.eq(message_id))
+            .select(MessageRow::as_select())
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(Error::from)?
+        else {
+            return Err(JobError::Permanent(format!("message {message_id} is gone")));
+        };
+        // Sent before (a provider id came back), or settled: never send twice.
+        if row.provider_message_id.is_some() || !matches!(row.status.as_str(), "queued" | "sending") {
+            return Ok(());
+        }
+        let channel: ChannelRow = ch::table
+            .filter(ch::store_id.eq(store_id))
+            .filter(ch::id.eq(row.channel_id))
+            .select(ChannelRow::as_select())
+            .first(&mut conn)
+            .await
+            .map_err(Error::from)?;
+        let settings: ChannelSettings = serde_json::from_value(channel.settings.clone()).unwrap_or_default();
+        let kind =
+            ChannelKind::parse(&channel.kind).ok_or_else(|| JobError::Permanent("unknown channel kind".into()))?;
+        let provider_kind =
+            ProviderKind::parse(&channel.provider).ok_or_else(|| JobError::Permanent("unknown provider".into()))?;
+        let content: Content = serde_json::from_value(row.content.clone())
+            .map_err(|e| JobError::Permanent(format!("stored content does not parse: {e}")))?;
+        if !channel.active {
+            fail(&mut conn, &row, "channel_inactive", "the channel was deactivated before the message went out")
+                .await?;
+            return Ok(());
+        }
+        let last_inbound: Option<chrono::DateTime<Utc>> = cv::table
+            .filter(cv::store_id.eq(store_id))
+            .filter(cv::id.eq(row.conversation_id))
+            .select(cv::last_inbound_at)
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(Error::from)?
+            .flatten();
+        // The window may have closed while the message waited.
+        let human_agent = match window_rule(kind, &settings, &content, last_inbound, Utc::now()) {
+            Ok(tag) => tag,
+            Err(e) => {
+                fail(&mut conn, &row, "outside_customer_service_window", &e.to_string()).await?;
+                return Ok(());
+            }
+        };
+        let Some(provider) = self.providers.get(provider_kind).cloned() else {
+            return Err(JobError::Permanent(format!("no provider registered for {}", channel.provider)));
+        };
+        if let Some(after) = self.throttle(&channel, &settings, &row.contact).await {
+            return Err(JobError::Defer { reason: "sender or recipient rate limit".into(), after });
+        }
+        let context = ChannelContext {
+            store_id: StoreId(store_id),
+            channel_id: ChannelId(channel.id),
+            sender: channel.sender.clone(),
+            settings,
+            credentials: channels::open(&self.core, &channel)?,
+        };
+        let category = if row.category == "marketing" { Category::Marketing } else { Category::Transactional };
+        let unsubscribe_url = match (&self.unsubscribe_url, category) {
+            (Some(f), Category::Marketing) => f(StoreId(store_id), kind, &row.contact),
+            _ => None,
+        };
+        let outbound = Outbound {
+            id: MessageId(row.id),
+            idempotency_key: row.idempotency_key.clone(),
+            to: row.contact.clone(),
+            content,
+            category,
+            human_agent,
+            unsubscribe_url,
+        };
+        diesel::update(m::table.filter(m::store_id.eq(store_id)).filter(m::id.eq(message_id)))
+            .set((m::status.eq("sending"), m::attempts.eq(m::attempts + 1), m::updated_at.eq(Utc::now())))
+            .execute(&mut conn)
+            .await
+            .map_err(Error::from)?;
+        drop(conn);
+        let result = provider.send(&context, &outbound).await;
+        let mut conn = self.core.pool.get().await.map_err(Error::from)?;
+        match result {
+            Ok(accepted) => {
+                let now = Utc::now();
+                diesel::update(m::table.filter(m::store_id.eq(store_id)).filter(m::id.eq(message_id)))
+                    .set((
+                        m::provider_message_id.eq(Some(&accepted.provider_message_id)),
+                        m::status.eq("sent"),
+                        m::sent_at.eq(Some(now)),
+                        m::updated_at.eq(now),
+                    ))
+                    .execute(&mut conn)
+                    .await
+                    .map_err(Error::from)?;
+                tracing::info!(message = %message_id, provider = %channel.provider, "message sent");
+                Ok(())
+            }
+            Err(ProviderError::Permanent { code, message }) => {
+                tracing::warn!(message = %message_id, %code, error = %message, "message failed");
+                fail(&mut conn, &row, &code, &message).await?;
+                Ok(())
+            }
+            Err(ProviderError::RecipientThrottled { code, after, .. }) => {
+                back_to_queue(&mut conn, &row).await?;
+                Err(JobError::Defer { reason: format!("provider throttled the recipient ({code})"), after })
+            }
+            Err(ProviderError::Retry { code, message, after }) => {
+                if job.attempt >= job.max_attempts {
+                    fail(&mut conn, &row, &code, &message).await?;
+                    return Err(JobError::Permanent(format!("{code}: {message}")));
+                }
+                back_to_queue(&mut conn, &row).await?;
+                Err(JobError::Retry { message: format!("{code}: {message}"), after })
+            }
+        }
+    }
+}
+
+async fn back_to_queue(conn: &mut AsyncPgConnection, row: &MessageRow) -> Result<(), Error> {
+    diesel::update(m::table.filter(m::store_id.eq(row.store_id)).filter(m::id.eq(row.id)))
+        .filter(m::status.eq("sending"))
+        .set((m::status.eq("queued"), m::updated_at.eq(Utc::now())))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,3 @@
+//! Messaging end to end: channels, the dispatcher, the send job and providers on loopback.
+
+mod sandbox;
