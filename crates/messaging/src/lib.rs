@@ -7,6 +7,7 @@
 //! | [`content`] | message contents (text, template, media, interactive, email) and their limits |
 //! | [`messages`] | the dispatcher (checks, then queues with the send job), the send job, status reports |
 //! | [`provider`] | the provider seam and registry |
+//! | [`providers`] | WhatsApp Cloud, Instagram, email (SMTP), Zenvia and Twilio |
 //! | [`sandbox`] | the sandbox provider, the default for stores without credentials |
 //! | [`consent`] | the suppression list and opt-out keywords |
 //! | [`schema`] | diesel tables |
@@ -17,6 +18,7 @@ pub mod consent;
 pub mod content;
 pub mod messages;
 pub mod provider;
+pub mod providers;
 pub mod sandbox;
 pub mod schema;
 

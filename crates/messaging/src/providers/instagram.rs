@@ -1,0 +1,1 @@
+//! The instagram provider (being built).

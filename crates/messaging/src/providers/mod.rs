@@ -1,0 +1,7 @@
+//! The real providers behind [`crate::provider::Provider`], one module each.
+
+pub mod email;
+pub mod instagram;
+pub mod twilio;
+pub mod whatsapp;
+pub mod zenvia;

@@ -1,0 +1,1 @@
+//! The whatsapp provider (being built).

@@ -1,0 +1,1 @@
+//! The zenvia provider (being built).
