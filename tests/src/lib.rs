@@ -164,6 +164,15 @@ impl TestApp {
     /// database and Redis prefix; [`DoomedWorker::kill`] drops that runtime with every task
     /// in it mid-flight, as a crashed process would: nothing is handed back, no lease released.
     pub fn doomed_worker(&self) -> DoomedWorker {
+        self.doomed_worker_with(|_, _| {})
+    }
+
+    /// [`Self::doomed_worker`] after `customize` changed its registry (to stall a job
+    /// before its side effect, say, so the kill lands exactly there).
+    pub fn doomed_worker_with(
+        &self,
+        customize: impl FnOnce(&Core, &mut balcao_core::jobs::Registry) + Send + 'static,
+    ) -> DoomedWorker {
         let config = Config::from_map(&self.settings).expect("test configuration");
         let cache_prefix = self.cache_prefix.clone();
         let (kill, killed) = std::sync::mpsc::channel::<()>();
@@ -177,7 +186,8 @@ impl TestApp {
                 let options = runtime::CoreOptions { cache_prefix, prepare: false, query_counter: None };
                 let core = runtime::core_with(config, options).await.expect("worker core");
                 let bus = balcao_gateway::worker::event_bus(&core);
-                let registry = balcao_gateway::worker::registry(&core, &bus);
+                let mut registry = balcao_gateway::worker::registry(&core, &bus);
+                customize(&core, &mut registry);
                 // Never told to stop: only the runtime's end stops it.
                 let (stop, rx) = tokio::sync::watch::channel(false);
                 let task = balcao_gateway::worker::spawn(&core, registry, rx).await;
