@@ -84,3 +84,51 @@ async fn bad_sends_name_the_field() {
         assert!(named.starts_with(field), "{body}: expected {field}, got {problem}");
     }
 }
+
+#[tokio::test]
+async fn sends_keep_to_the_sender_and_recipient_limits_without_spending_attempts() {
+    let app = TestApp::spawn_with(&[("BALCAO_JOB_POLL_MS", "100")]).await;
+    let user = app.user().await;
+    let store = app.store(&user.token).await;
+    let (status, channel) = app
+        .post(
+            &format!("/v1/stores/{store}/channels"),
+            &user.token,
+            json!({"kind": "sms", "provider": "sandbox", "name": "Limited", "sender": "LOJA",
+                "settings": {"rate_limit_per_second": 2, "recipient_interval_secs": 1}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{channel}");
+    let channel = channel["id"].as_str().unwrap();
+    let mut ids = Vec::new();
+    for to in ["+5511900000001", "+5511900000001", "+5511900000002", "+5511900000003", "+5511900000004"] {
+        let (status, message) = app
+            .post(
+                &format!("/v1/stores/{store}/messages"),
+                &user.token,
+                json!({"channel": channel, "to": to, "content": {"type": "text", "text": "Oi"}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{message}");
+        ids.push(message["id"].as_str().unwrap().to_owned());
+    }
+    let worker = app.worker().await;
+    let mut sent = Vec::new();
+    for id in &ids {
+        sent.push(wait_status(&app, &user.token, &store, id, "sent").await);
+    }
+    let at = |m: &Value| m["sent_at"].as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    let same_recipient = (at(&sent[1]) - at(&sent[0])).abs();
+    assert!(same_recipient >= chrono::Duration::milliseconds(900), "same recipient {same_recipient} apart");
+    let first = sent.iter().map(at).min().unwrap();
+    let last = sent.iter().map(at).max().unwrap();
+    assert!(
+        last - first >= chrono::Duration::milliseconds(900),
+        "five messages at two per second took {}",
+        last - first
+    );
+    for message in &sent {
+        assert_eq!(message["attempts"], 1, "waiting for a limit is not an attempt: {message}");
+    }
+    worker.stop().await;
+}
