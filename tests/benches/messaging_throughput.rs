@@ -41,6 +41,8 @@ fn main() {
             ("BALCAO_WORKER_CONCURRENCY", &concurrency),
             ("BALCAO_JOB_POLL_MS", "50"),
             ("BALCAO_DB_POOL_SIZE", "40"),
+            ("BALCAO_WEBHOOKS_ALLOW_HTTP", "true"),
+            ("BALCAO_WEBHOOKS_ALLOW_PRIVATE", "true"),
         ])
         .await;
         let user = app.user().await;

@@ -5,6 +5,7 @@
 //! `#/components/schemas/...` references resolve within the one document.
 
 use balcao_core::tenancy::Store;
+use balcao_messaging::inbound::MessageReceived;
 use balcao_stores::catalog::LowStock;
 use balcao_stores::customers::Customer;
 use balcao_stores::orders::Order;
@@ -147,6 +148,23 @@ pub fn catalog() -> Vec<EventType> {
             "updated_at": "2026-11-29T14:00:00Z"
         }),
     ));
+    types.push(event::<MessageReceived>(
+        "message.received",
+        "A contact wrote to one of the store's channels (WhatsApp, Instagram, SMS, or a sandbox channel). Its \
+         conversation's customer-service window is now open; a redelivered message is reported once.",
+        json!({
+            "message_id": "019378a2-7777-7d3a-9b2f-0a1b2c3d4e5f",
+            "conversation_id": "019378a2-8888-7d3a-9b2f-0a1b2c3d4e5f",
+            "channel_id": "019378a2-9999-7d3a-9b2f-0a1b2c3d4e5f",
+            "channel_kind": "whatsapp",
+            "provider_message_id": "wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjA=",
+            "contact": "+5511987654321",
+            "contact_name": "Maria da Silva",
+            "content": {"type": "text", "text": "Oi, vocês entregam hoje?"},
+            "text": "Oi, vocês entregam hoje?",
+            "received_at": "2026-11-29T14:00:00Z"
+        }),
+    ));
     types.push(event::<EndpointDisabled>(
         "endpoint.disabled",
         "balcao disabled a webhook endpoint: it answered 410 Gone, or every attempt failed for the configured time \
@@ -187,10 +205,20 @@ mod tests {
                 Some("product") => serde_json::from_value::<LowStock>(t.example.clone()).map(drop),
                 Some("customer") => serde_json::from_value::<Customer>(t.example.clone()).map(drop),
                 Some("endpoint") => serde_json::from_value::<EndpointDisabled>(t.example.clone()).map(drop),
+                Some("message") => serde_json::from_value::<MessageReceived>(t.example.clone()).map(drop),
                 _ => serde_json::from_value::<Store>(t.example.clone()).map(drop),
             };
             assert!(ok.is_ok(), "{}: {ok:?}", t.name);
         }
+    }
+
+    #[test]
+    fn message_received_is_in_the_catalog_with_its_content_schema() {
+        let catalog = catalog();
+        let received = catalog.iter().find(|t| t.name == "message.received");
+        let Some(received) = received else { panic!("message.received is missing") };
+        assert_eq!(received.example["content"]["type"], "text");
+        assert!(received.schema["components"]["schemas"].get("InboundContent").is_some(), "{}", received.schema);
     }
 
     #[test]

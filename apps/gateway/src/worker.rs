@@ -56,10 +56,13 @@ pub fn registry(core: &Core, bus: &EventBus) -> Registry {
         balcao_webhooks::delivery::DELIVER_JOB,
         Arc::new(balcao_webhooks::delivery::DeliverJob::new(core.clone())),
     );
-    registry.register(
-        balcao_messaging::messages::SEND_JOB,
-        Arc::new(balcao_messaging::messages::SendJob::new(core.clone(), message_providers(core))),
+    let config = core.config.clone();
+    let send = balcao_messaging::messages::SendJob::new(core.clone(), message_providers(core)).with_unsubscribe_url(
+        Arc::new(move |store, kind, contact| {
+            balcao_messaging::unsubscribe::unsubscribe_url(&config, store, kind, contact).ok()
+        }),
     );
+    registry.register(balcao_messaging::messages::SEND_JOB, Arc::new(send));
     registry.register(
         balcao_webhooks::inbound::receiver::PROCESS_JOB,
         Arc::new(balcao_webhooks::inbound::receiver::InboundProcessJob::new(core.clone(), inbound_handlers(core))),
@@ -68,18 +71,26 @@ pub fn registry(core: &Core, bus: &EventBus) -> Registry {
 }
 
 /// The providers messages go out through, one per provider kind.
-pub fn message_providers(_core: &Core) -> balcao_messaging::provider::Providers {
+pub fn message_providers(core: &Core) -> balcao_messaging::provider::Providers {
     let mut providers = balcao_messaging::provider::Providers::new();
     providers.register(Arc::new(balcao_messaging::sandbox::SandboxProvider::new()));
+    providers.register(Arc::new(balcao_messaging::providers::email::EmailProvider::new(core.mailer.clone())));
+    providers.register(Arc::new(balcao_messaging::providers::zenvia::ZenviaProvider::new()));
+    providers.register(Arc::new(balcao_messaging::providers::twilio::TwilioProvider::new()));
+    providers.register(Arc::new(balcao_messaging::providers::whatsapp::WhatsappCloudProvider::new()));
+    providers.register(Arc::new(balcao_messaging::providers::instagram::InstagramProvider::new()));
     providers
 }
 
-/// The handlers of verified inbound provider webhooks: messaging (WhatsApp, Instagram, Zenvia,
-/// Twilio) and payments (Stripe, EFI, PagBank) each add one line here, such as
-/// `handlers.register(Arc::new(balcao_payments::inbound::Handler::new(core.clone())));`.
-/// Until they do, accepted events are stored and marked `ignored`.
-pub fn inbound_handlers(_core: &Core) -> InboundHandlers {
-    InboundHandlers::new()
+/// The handlers of verified inbound provider webhooks: messaging's (WhatsApp, Instagram, Zenvia,
+/// Twilio: inbound messages and statuses); payments (Stripe, EFI, PagBank) add one line here,
+/// such as `handlers.register(Arc::new(balcao_payments::inbound::Handler::new(core.clone())));`.
+/// Until it does, accepted events of a provider without a handler are stored and marked `ignored`.
+pub fn inbound_handlers(core: &Core) -> InboundHandlers {
+    let mut handlers = InboundHandlers::new();
+    let dispatcher = Arc::new(balcao_messaging::messages::PgDispatcher::new(core.clone()));
+    handlers.register(Arc::new(balcao_messaging::inbound::InboundMessages::new(core.clone(), dispatcher)));
+    handlers
 }
 
 /// Starts a worker (and its LISTEN connection) that runs until `shutdown` turns true.

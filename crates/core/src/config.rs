@@ -102,6 +102,9 @@ pub struct Config {
     pub webhooks_retry_scale: f64,
     /// `BALCAO_WEBHOOKS_DISABLE_AFTER_SECS`: an endpoint failing continuously this long is disabled (default 5 days).
     pub webhooks_disable_after: Duration,
+    /// `BALCAO_PUBLIC_URL`: where the API is reached from outside, for links in messages
+    /// (e.g. one-click unsubscribe); an http(s) URL without a trailing slash.
+    pub public_url: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -137,6 +140,7 @@ impl std::fmt::Debug for Config {
             .field("webhooks_allow_private", &self.webhooks_allow_private)
             .field("webhooks_retry_scale", &self.webhooks_retry_scale)
             .field("webhooks_disable_after", &self.webhooks_disable_after)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -154,6 +158,26 @@ pub fn redact_url(url: &str) -> String {
 
 /// The database URL used when `DATABASE_URL` is unset.
 pub const DEFAULT_DATABASE_URL: &str = "postgres://localhost/balcao";
+
+/// The public URL used when `BALCAO_PUBLIC_URL` is unset.
+pub const DEFAULT_PUBLIC_URL: &str = "http://localhost:8080";
+
+/// Checks a public base URL: `http(s)://host[:port][/path]`, no trailing slash, query or fragment.
+fn check_public_url(url: &str) -> Result<(), String> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    let Some(rest) = rest else { return Err(format!("`{url}` must start with http:// or https://")) };
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || host.contains('@') {
+        return Err(format!("`{url}` has no host (or carries credentials)"));
+    }
+    if url.ends_with('/') {
+        return Err(format!("`{url}` must not end with a slash"));
+    }
+    if url.contains(['?', '#']) || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("`{url}` must not have a query, a fragment or spaces"));
+    }
+    Ok(())
+}
 
 /// The sender used when `BALCAO_MAIL_FROM` is unset.
 pub const DEFAULT_MAIL_FROM: &str = "balcao <no-reply@balcao.local>";
@@ -197,6 +221,15 @@ impl Config {
                 format!("`{mail_from}` is not a mailbox like `Loja <vendas@loja.com>`: {e}"),
             ));
         }
+        let public_url = match env.get("BALCAO_PUBLIC_URL") {
+            Some(url) => url,
+            // Links in email (unsubscribe) must reach the product, not a developer's laptop.
+            None if environment == Environment::Production => {
+                return Err(env.error("BALCAO_PUBLIC_URL", "is required when BALCAO_ENV=production".into()));
+            }
+            None => DEFAULT_PUBLIC_URL.to_owned(),
+        };
+        check_public_url(&public_url).map_err(|m| env.error("BALCAO_PUBLIC_URL", m))?;
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         Ok(Self {
             environment,
@@ -250,6 +283,7 @@ impl Config {
                 1,
                 90 * 86_400,
             )?),
+            public_url,
         })
     }
 }
@@ -298,83 +332,5 @@ impl Env<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn debug_hides_url_credentials() {
-        assert_eq!(
-            redact_url("smtp://ana:s3cret@mail.example.com:587?tls=required"),
-            "smtp://***@mail.example.com:587?tls=required"
-        );
-        assert_eq!(redact_url("postgres://localhost/balcao"), "postgres://localhost/balcao");
-        assert_eq!(redact_url("redis://:pw@127.0.0.1:6379/0"), "redis://***@127.0.0.1:6379/0");
-        let vars = HashMap::from([
-            ("DATABASE_URL".to_owned(), "postgres://u:dbpass@db/balcao".to_owned()),
-            ("BALCAO_SMTP_URL".to_owned(), "smtps://u:mailpass@mail.example.com".to_owned()),
-        ]);
-        let Ok(config) = Config::from_map(&vars) else { panic!("config") };
-        let shown = format!("{config:?}");
-        assert!(!shown.contains("dbpass") && !shown.contains("mailpass"), "{shown}");
-        assert!(shown.contains("mail.example.com"));
-    }
-
-    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
-    }
-
-    #[test]
-    fn defaults_apply() {
-        let config = Config::from_map(&vars(&[])).map_err(|e| e.to_string());
-        let Ok(config) = config else { panic!("{config:?}") };
-        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
-        assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
-        assert!(config.redis_url.is_none());
-    }
-
-    #[test]
-    fn bad_value_names_the_variable() {
-        let err = Config::from_map(&vars(&[("BALCAO_DB_POOL_SIZE", "lots")])).err().map(|e| e.to_string());
-        assert!(err.as_deref().is_some_and(|e| e.contains("BALCAO_DB_POOL_SIZE")), "{err:?}");
-        let err = Config::from_map(&vars(&[("BALCAO_BIND", "nowhere")])).err().map(|e| e.var);
-        assert_eq!(err, Some("BALCAO_BIND"));
-    }
-
-    #[test]
-    fn webhook_flags_parse() {
-        let config = Config::from_map(&vars(&[("BALCAO_WEBHOOKS_ALLOW_HTTP", "true")])).map_err(|e| e.to_string());
-        let Ok(config) = config else { panic!("{config:?}") };
-        assert!(config.webhooks_allow_http && !config.webhooks_allow_private);
-        let err = Config::from_map(&vars(&[("BALCAO_WEBHOOKS_ALLOW_PRIVATE", "maybe")])).err().map(|e| e.var);
-        assert_eq!(err, Some("BALCAO_WEBHOOKS_ALLOW_PRIVATE"));
-    }
-
-    #[test]
-    fn mail_settings_parse() {
-        let config = Config::from_map(&vars(&[])).map_err(|e| e.to_string());
-        let Ok(config) = config else { panic!("{config:?}") };
-        assert!(config.smtp_url.is_none());
-        assert_eq!(config.mail_from, DEFAULT_MAIL_FROM);
-        assert_eq!(config.mail_dir, PathBuf::from("var/mail"));
-        let config = Config::from_map(&vars(&[
-            ("BALCAO_SMTP_URL", "smtps://ana:s3cret@smtp.loja.com:465"),
-            ("BALCAO_MAIL_FROM", "Loja da Ana <vendas@loja.com>"),
-            ("BALCAO_MAIL_DIR", "/tmp/balcao-mail"),
-        ]))
-        .map_err(|e| e.to_string());
-        let Ok(config) = config else { panic!("{config:?}") };
-        assert_eq!(config.smtp_url.as_deref(), Some("smtps://ana:s3cret@smtp.loja.com:465"));
-        assert_eq!(config.mail_dir, PathBuf::from("/tmp/balcao-mail"));
-        let err = Config::from_map(&vars(&[("BALCAO_MAIL_FROM", "vendas at loja")])).err().map(|e| e.var);
-        assert_eq!(err, Some("BALCAO_MAIL_FROM"));
-        let err = Config::from_map(&vars(&[("BALCAO_SMTP_URL", "ftp://ana:s3cret@smtp.loja.com")])).err();
-        assert_eq!(err.as_ref().map(|e| e.var), Some("BALCAO_SMTP_URL"));
-        assert!(err.is_some_and(|e| !e.to_string().contains("s3cret")), "the password is not echoed");
-    }
-
-    #[test]
-    fn production_requires_keys() {
-        let err = Config::from_map(&vars(&[("BALCAO_ENV", "production")])).err().map(|e| e.var);
-        assert_eq!(err, Some("BALCAO_SECRET_KEYS"));
-    }
-}
+#[path = "config_tests.rs"]
+mod tests;

@@ -10,17 +10,27 @@
 //! | [`providers`] | WhatsApp Cloud, Instagram, email (SMTP), Zenvia and Twilio |
 //! | [`sandbox`] | the sandbox provider, the default for stores without credentials |
 //! | [`consent`] | the suppression list and opt-out keywords |
+//! | [`suppressions`] | the suppression list as staff see and change it |
+//! | [`inbound`] | inbound messages and status reports from provider webhooks, and the sandbox's |
+//! | [`conversations`] | the inbox: conversations with status, assignee, labels and messages |
+//! | [`templates`] | the store's registry of message templates |
+//! | [`unsubscribe`] | signed one-click unsubscribe links and their public routes |
 //! | [`schema`] | diesel tables |
 //! | [`http`] | `Services` and `configure`, the routes under `/v1` (feature `http`) |
 
 pub mod channels;
 pub mod consent;
 pub mod content;
+pub mod conversations;
+pub mod inbound;
 pub mod messages;
 pub mod provider;
 pub mod providers;
 pub mod sandbox;
 pub mod schema;
+pub mod suppressions;
+pub mod templates;
+pub mod unsubscribe;
 
 #[cfg(feature = "http")]
 pub mod http;

@@ -1,4 +1,11 @@
 //! Messaging end to end: channels, the dispatcher, the send job and providers on loopback.
 
+mod conversations;
 mod crash;
+mod email;
+mod inbound;
+mod instagram;
 mod sandbox;
+mod sms;
+mod support;
+mod whatsapp;

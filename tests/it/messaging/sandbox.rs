@@ -132,3 +132,50 @@ async fn sends_keep_to_the_sender_and_recipient_limits_without_spending_attempts
     }
     worker.stop().await;
 }
+
+#[tokio::test]
+async fn channel_forms_are_validated_and_internal_base_urls_refused() {
+    let app = TestApp::spawn().await;
+    let user = app.user().await;
+    let store = app.store(&user.token).await;
+    let path = format!("/v1/stores/{store}/channels");
+    let whatsapp = |settings: Value, credentials: Value| {
+        json!({"kind": "whatsapp", "provider": "whatsapp_cloud", "name": "Loja", "sender": "1234567890",
+            "settings": settings, "credentials": credentials})
+    };
+    let cases = [
+        (whatsapp(json!({"base_url": "http://127.0.0.1:9"}), json!({"access_token": "t"})), "settings.base_url"),
+        (whatsapp(json!({"base_url": "https://10.0.0.7"}), json!({"access_token": "t"})), "settings.base_url"),
+        (whatsapp(json!({}), json!({})), "credentials.access_token"),
+        (whatsapp(json!({}), json!({"access_token": "t", "password": "x"})), "credentials.password"),
+        (whatsapp(json!({"rate_limit_per_second": 0}), json!({"access_token": "t"})), "settings.rate_limit_per_second"),
+        (
+            json!({"kind": "sms", "provider": "whatsapp_cloud", "name": "x", "credentials": {"access_token": "t"}}),
+            "provider",
+        ),
+        (json!({"kind": "email", "provider": "smtp", "name": "x", "sender": "not an address"}), "sender"),
+        (
+            json!({"kind": "email", "provider": "smtp", "name": "x", "sender": "Loja <a@loja.example>",
+                "credentials": {"smtp_url": "smtps://u:p@127.0.0.1:465"}}),
+            "credentials.smtp_url",
+        ),
+        (
+            json!({"kind": "email", "provider": "smtp", "name": "x", "sender": "Loja <a@loja.example>",
+                "credentials": {"smtp_url": "smtp://mail.loja.example:25"}}),
+            "credentials.smtp_url",
+        ),
+    ];
+    for (body, field) in cases {
+        let (status, problem) = app.post(&path, &user.token, body.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {problem}");
+        let fields: Vec<&str> =
+            problem["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
+        assert!(fields.contains(&field), "{body}: expected {field} in {fields:?}");
+    }
+    let (status, created) = app
+        .post(&path, &user.token, whatsapp(json!({"api_version": "v22.0"}), json!({"access_token": "EAAG-secret"})))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["configured_credentials"], json!(["access_token"]));
+    assert!(!created.to_string().contains("EAAG-secret"));
+}

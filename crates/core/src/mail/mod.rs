@@ -44,8 +44,24 @@ pub struct Email {
     pub from: Option<String>,
     /// `Reply-To` address.
     pub reply_to: Option<String>,
-    /// Extra headers such as `List-Unsubscribe` and `List-Unsubscribe-Post`.
+    /// Extra headers such as `List-Unsubscribe` and `List-Unsubscribe-Post`. A `Message-ID`
+    /// here (see [`Email::with_message_id`]) replaces the generated one.
     pub headers: Vec<(String, String)>,
+}
+
+impl Email {
+    /// The message with a `Message-ID` chosen by the caller (`<unique@domain>`, e.g. from
+    /// [`new_message_id`]), to match bounces and replies later; otherwise one is generated.
+    pub fn with_message_id(mut self, message_id: impl Into<String>) -> Self {
+        self.headers.retain(|(name, _)| !name.eq_ignore_ascii_case("message-id"));
+        self.headers.push(("Message-ID".to_owned(), message_id.into()));
+        self
+    }
+}
+
+/// A fresh `Message-ID` (`<uuid@domain>`) for a sender at `domain`.
+pub fn new_message_id(domain: &str) -> String {
+    format!("<{}@{}>", uuid::Uuid::now_v7().simple(), domain)
 }
 
 /// Why a message was not sent.
@@ -113,6 +129,23 @@ fn parse_mailbox(field: &str, value: &str) -> Result<Mailbox, MailError> {
     value.trim().parse::<Mailbox>().map_err(|e| MailError::Invalid(format!("{field} `{value}`: {e}")))
 }
 
+/// A caller's `Message-ID`: `<left@right>`, printable ASCII without spaces (RFC 5322 msg-id).
+fn checked_message_id(value: &str) -> Result<String, MailError> {
+    let part =
+        |p: &str| !p.is_empty() && p.bytes().all(|b| (33..=126).contains(&b) && !matches!(b, b'<' | b'>' | b'@'));
+    let ok = value.len() <= 250
+        && value
+            .strip_prefix('<')
+            .and_then(|v| v.strip_suffix('>'))
+            .and_then(|v| v.split_once('@'))
+            .is_some_and(|(left, right)| part(left) && part(right));
+    if ok {
+        Ok(value.to_owned())
+    } else {
+        Err(MailError::Invalid(format!("Message-ID `{value}` is not `<left@right>`")))
+    }
+}
+
 fn extra_header(name: &str, value: &str) -> Result<HeaderValue, MailError> {
     // RFC 5322 field names: printable ASCII except the colon.
     let valid_name = !name.is_empty() && name.bytes().all(|b| (33..=126).contains(&b) && b != b':');
@@ -139,7 +172,16 @@ pub(crate) fn build_message(email: &Email, default_from: &Mailbox) -> Result<Mes
         Some(from) => parse_mailbox("from", from)?,
         None => default_from.clone(),
     };
-    let message_id = format!("<{}@{}>", uuid::Uuid::now_v7().simple(), from.email.domain());
+    let mut message_id = None;
+    let mut extra = Vec::with_capacity(email.headers.len());
+    for (name, value) in &email.headers {
+        if name.eq_ignore_ascii_case("message-id") {
+            message_id = Some(checked_message_id(value)?);
+        } else {
+            extra.push(extra_header(name, value)?);
+        }
+    }
+    let message_id = message_id.unwrap_or_else(|| new_message_id(from.email.domain()));
     let mut builder = Message::builder().from(from).subject(email.subject.as_str()).message_id(Some(message_id));
     for to in &email.to {
         builder = builder.to(parse_mailbox("to", to)?);
@@ -147,8 +189,8 @@ pub(crate) fn build_message(email: &Email, default_from: &Mailbox) -> Result<Mes
     if let Some(reply_to) = &email.reply_to {
         builder = builder.reply_to(parse_mailbox("reply_to", reply_to)?);
     }
-    for (name, value) in &email.headers {
-        builder = builder.raw_header(extra_header(name, value)?);
+    for header in extra {
+        builder = builder.raw_header(header);
     }
     let built = match &email.html {
         Some(html) => builder.multipart(MultiPart::alternative_plain_html(email.text.clone(), html.clone())),
@@ -243,6 +285,20 @@ mod tests {
         for case in cases {
             let err = build_message(&case, &sender()).err();
             assert!(matches!(&err, Some(e @ MailError::Invalid(_)) if e.is_permanent()), "{case:?} -> {err:?}");
+        }
+    }
+
+    #[test]
+    fn a_caller_may_choose_the_message_id() {
+        let id = new_message_id("loja.com");
+        assert!(id.starts_with('<') && id.ends_with("@loja.com>"), "{id}");
+        let raw = render(&email().with_message_id(id.clone()).with_message_id(id.clone()));
+        assert_eq!(raw.matches("Message-ID:").count(), 1, "{raw}");
+        assert!(raw.contains(&format!("Message-ID: {id}")), "{raw}");
+        for bad in ["no-brackets@loja.com", "<sem-arroba>", "<a b@loja.com>", "<@loja.com>", "<a@>", "<a@b>\r\nBcc: x"]
+        {
+            let err = build_message(&email().with_message_id(bad), &sender()).err();
+            assert!(matches!(err, Some(MailError::Invalid(_))), "{bad} -> {err:?}");
         }
     }
 

@@ -150,8 +150,10 @@ pub struct ChannelSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(example = "v21.0")]
     pub api_version: Option<String>,
-    /// The provider's API base URL (defaults: `https://graph.facebook.com`,
-    /// `https://api.zenvia.com`, `https://api.twilio.com`); for tests and proxies.
+    /// The provider's API base URL (defaults: `https://graph.facebook.com` for WhatsApp,
+    /// `https://graph.instagram.com` for Instagram, `https://api.zenvia.com`,
+    /// `https://api.twilio.com`), for proxies and tests. https only, and never an internal
+    /// address unless the operator allows them (`BALCAO_WEBHOOKS_ALLOW_HTTP`, `_ALLOW_PRIVATE`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
     /// Messages per second this sender may send, across every worker (WhatsApp default 80).

@@ -15,6 +15,7 @@ use super::model::{
     Channel, ChannelId, ChannelKind, ChannelRow, ChannelSettings, CreateChannel, ProviderKind, UpdateChannel,
 };
 use crate::schema::channels as ch;
+use balcao_webhooks::endpoints::validate::{UrlPolicy, destination};
 
 /// The most channels a store may have.
 pub const MAX_CHANNELS: i64 = 50;
@@ -81,7 +82,13 @@ pub fn to_api(core: &Core, row: ChannelRow) -> Result<Channel> {
     })
 }
 
-fn validate_settings(v: &mut Validator, settings: &ChannelSettings) {
+/// Provider base URLs follow the operator's policy for outbound destinations: https, and no
+/// internal address, unless `BALCAO_WEBHOOKS_ALLOW_HTTP` / `_ALLOW_PRIVATE` allow them.
+fn url_policy(core: &Core) -> UrlPolicy {
+    UrlPolicy { allow_http: core.config.webhooks_allow_http, allow_private: core.config.webhooks_allow_private }
+}
+
+fn validate_settings(v: &mut Validator, settings: &ChannelSettings, policy: UrlPolicy) {
     if let Some(version) = &settings.api_version {
         let ok = version.starts_with('v')
             && version.len() <= 8
@@ -89,8 +96,7 @@ fn validate_settings(v: &mut Validator, settings: &ChannelSettings) {
         v.check(ok, "settings.api_version", "invalid", "a Graph API version such as v21.0");
     }
     if let Some(url) = &settings.base_url {
-        let ok = (url.starts_with("https://") || url.starts_with("http://")) && url.len() <= 512 && !url.contains(' ');
-        v.check(ok, "settings.base_url", "invalid_url", "an http(s) URL");
+        destination(v, "settings.base_url", url, policy);
     }
     if let Some(rate) = settings.rate_limit_per_second {
         v.check((1..=1000).contains(&rate), "settings.rate_limit_per_second", "out_of_range", "1 to 1000");
@@ -104,7 +110,32 @@ fn validate_settings(v: &mut Validator, settings: &ChannelSettings) {
     }
 }
 
-fn validate_credentials(v: &mut Validator, provider: ProviderKind, credentials: &BTreeMap<String, String>) {
+/// A store's own SMTP server: `smtp://` or `smtps://` with a host, never an internal address
+/// unless the operator allows them.
+fn validate_smtp_url(v: &mut Validator, raw: &str, policy: UrlPolicy) {
+    const FIELD: &str = "credentials.smtp_url";
+    let Ok(url) = reqwest::Url::parse(raw.trim()) else {
+        v.check(false, FIELD, "invalid_url", "an smtp:// or smtps:// URL");
+        return;
+    };
+    if !matches!(url.scheme(), "smtp" | "smtps") || url.host_str().is_none_or(str::is_empty) {
+        v.check(false, FIELD, "invalid_url", "an smtp:// or smtps:// URL with a host");
+    } else if url.scheme() == "smtp" && !policy.allow_http && !url.query().is_some_and(|q| q.contains("tls=required")) {
+        v.check(false, FIELD, "tls_required", "use smtps:// or smtp://...?tls=required");
+    } else if let Err(e) = balcao_webhooks::guard::check_literal(&url, policy.allow_private) {
+        v.check(false, FIELD, "destination_forbidden", &e.to_string());
+    }
+}
+
+fn validate_credentials(
+    v: &mut Validator,
+    provider: ProviderKind,
+    credentials: &BTreeMap<String, String>,
+    policy: UrlPolicy,
+) {
+    if let Some(url) = credentials.get("smtp_url") {
+        validate_smtp_url(v, url, policy);
+    }
     for name in provider.credential_names() {
         let ok = credentials.get(*name).is_some_and(|c| !c.trim().is_empty());
         v.check(ok, &format!("credentials.{name}"), "required", "required by this provider");
@@ -183,8 +214,8 @@ impl ChannelService for PgChannelService {
             "this provider does not carry this kind of channel",
         );
         validate_sender(&mut v, req.kind, req.provider, req.sender.trim());
-        validate_settings(&mut v, &req.settings);
-        validate_credentials(&mut v, req.provider, &req.credentials);
+        validate_settings(&mut v, &req.settings, url_policy(&self.core));
+        validate_credentials(&mut v, req.provider, &req.credentials, url_policy(&self.core));
         v.finish()?;
         let mut conn = self.core.pool.get().await?;
         let count: i64 = ch::table.filter(ch::store_id.eq(store.uuid())).count().get_result(&mut conn).await?;
@@ -230,10 +261,10 @@ impl ChannelService for PgChannelService {
             validate_sender(&mut v, kind, provider, sender.trim());
         }
         if let Some(settings) = &req.settings {
-            validate_settings(&mut v, settings);
+            validate_settings(&mut v, settings, url_policy(&self.core));
         }
         if let Some(credentials) = &req.credentials {
-            validate_credentials(&mut v, provider, credentials);
+            validate_credentials(&mut v, provider, credentials, url_policy(&self.core));
         }
         v.finish()?;
         let settings = req.settings.as_ref().map(serde_json::to_value).transpose().map_err(Error::internal)?;

@@ -27,27 +27,33 @@ pub struct UrlPolicy {
 
 /// Checks a destination URL.
 pub fn url(v: &mut Validator, raw: &str, policy: UrlPolicy) {
+    destination(v, "url", raw, policy);
+}
+
+/// Checks an outbound destination URL given in `field`: https (http only when allowed),
+/// a host, no credentials or fragment, and no literal internal address unless allowed.
+pub fn destination(v: &mut Validator, field: &str, raw: &str, policy: UrlPolicy) {
     let raw = raw.trim();
     if raw.is_empty() || raw.len() > MAX_URL_LEN {
-        v.push(FieldError::new("url", "invalid_url", format!("must be a URL of at most {MAX_URL_LEN} characters")));
+        v.push(FieldError::new(field, "invalid_url", format!("must be a URL of at most {MAX_URL_LEN} characters")));
         return;
     }
     let Ok(parsed) = Url::parse(raw) else {
-        v.push(FieldError::new("url", "invalid_url", "must be an absolute URL"));
+        v.push(FieldError::new(field, "invalid_url", "must be an absolute URL"));
         return;
     };
     let scheme_ok = parsed.scheme() == "https" || (policy.allow_http && parsed.scheme() == "http");
     if !scheme_ok {
         let message = if policy.allow_http { "must use https or http" } else { "must use https" };
-        v.push(FieldError::new("url", "https_required", message));
+        v.push(FieldError::new(field, "https_required", message));
     } else if parsed.host_str().is_none_or(str::is_empty) {
-        v.push(FieldError::new("url", "invalid_url", "must name a host"));
+        v.push(FieldError::new(field, "invalid_url", "must name a host"));
     } else if !parsed.username().is_empty() || parsed.password().is_some() {
-        v.push(FieldError::new("url", "credentials_in_url", "must not carry a user or password; use headers"));
+        v.push(FieldError::new(field, "credentials_in_url", "must not carry a user or password; use headers"));
     } else if parsed.fragment().is_some() {
-        v.push(FieldError::new("url", "invalid_url", "must not have a fragment"));
+        v.push(FieldError::new(field, "invalid_url", "must not have a fragment"));
     } else if let Err(e) = guard::check_literal(&parsed, policy.allow_private) {
-        v.push(FieldError::new("url", "destination_forbidden", e.to_string()));
+        v.push(FieldError::new(field, "destination_forbidden", e.to_string()));
     }
 }
 

@@ -1,0 +1,170 @@
+//! What the HTTP API providers share: one client with timeouts, and how a refusal or a
+//! network failure becomes a [`ProviderError`] (429 and 5xx retry, honouring `Retry-After`;
+//! other 4xx fail with the provider's own error code).
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+use crate::provider::ProviderError;
+
+/// The longest one provider call may take, connection included.
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+/// The longest to wait for a connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The longest `Retry-After` honoured; a longer one waits this long.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+/// The most characters of a provider's error message kept on the message.
+const MAX_ERROR_MESSAGE: usize = 500;
+
+/// A client with [`TIMEOUT`] and [`CONNECT_TIMEOUT`], to be shared by every provider
+/// (it pools connections per host).
+pub fn client() -> reqwest::Client {
+    let built = reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .connect_timeout(CONNECT_TIMEOUT)
+        .user_agent(concat!("balcao/", env!("CARGO_PKG_VERSION")))
+        .build();
+    match built {
+        Ok(client) => client,
+        Err(error) => {
+            tracing::error!(%error, "could not build the providers' HTTP client; using one without timeouts");
+            reqwest::Client::new()
+        }
+    }
+}
+
+/// `base_url` from the channel's settings (without a trailing slash), or `default`.
+pub fn base_url<'a>(configured: Option<&'a str>, default: &'a str) -> &'a str {
+    configured.map(str::trim).filter(|u| !u.is_empty()).unwrap_or(default).trim_end_matches('/')
+}
+
+/// `Retry-After` as a delay: delta-seconds or an HTTP date, at most [`MAX_RETRY_AFTER`].
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    let delay = match value.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => {
+            let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+            (at.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().unwrap_or(Duration::ZERO)
+        }
+    };
+    Some(delay.min(MAX_RETRY_AFTER))
+}
+
+/// A request that got no answer (connection, TLS, timeout): worth retrying. The URL is left
+/// out of the message: it may name an account.
+pub fn network(error: reqwest::Error) -> ProviderError {
+    let code = if error.is_timeout() { "provider_timeout" } else { "network_error" };
+    ProviderError::retry(code, error.without_url().to_string())
+}
+
+/// The `code` (a string or a number) and `message` (or `description`) of a provider's JSON
+/// error body, when it has them.
+pub fn error_fields(body: &[u8]) -> (Option<String>, Option<String>) {
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) else { return (None, None) };
+    let code = match &json["code"] {
+        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let message = ["message", "description"]
+        .iter()
+        .find_map(|k| json[*k].as_str())
+        .filter(|m| !m.is_empty())
+        .map(|m| m.chars().take(MAX_ERROR_MESSAGE).collect());
+    (code, message)
+}
+
+/// A non-2xx answer classified: 429, 408 and 5xx retry (after `Retry-After` when given);
+/// any other status fails the message with the provider's `code` (or `http_<status>`).
+pub fn refusal(provider: &str, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ProviderError {
+    let (code, message) = error_fields(body);
+    let message = message.unwrap_or_else(|| format!("{provider} answered {status}"));
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        let code = code.unwrap_or_else(|| "rate_limited".to_owned());
+        return ProviderError::Retry { code, message, after: retry_after(headers) };
+    }
+    if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT {
+        let code = code.unwrap_or_else(|| "provider_unavailable".to_owned());
+        return ProviderError::Retry { code, message, after: retry_after(headers) };
+    }
+    ProviderError::Permanent { code: code.unwrap_or_else(|| format!("http_{}", status.as_u16())), message }
+}
+
+/// Sends `request` and answers the body of a 2xx, or the classified refusal of `provider`.
+pub async fn exchange(request: reqwest::RequestBuilder, provider: &str) -> Result<Vec<u8>, ProviderError> {
+    let response = request.send().await.map_err(network)?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(network)?;
+    if !status.is_success() {
+        return Err(refusal(provider, status, &headers, &body));
+    }
+    Ok(body.to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::header::HeaderValue;
+
+    use super::*;
+
+    fn headers(retry_after: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        if let Ok(v) = HeaderValue::from_str(retry_after) {
+            h.insert(RETRY_AFTER, v);
+        }
+        h
+    }
+
+    #[test]
+    fn retry_after_takes_seconds_or_a_date() {
+        assert_eq!(retry_after(&headers("7")), Some(Duration::from_secs(7)));
+        assert_eq!(retry_after(&headers("999999")), Some(MAX_RETRY_AFTER));
+        let soon = (chrono::Utc::now() + chrono::Duration::seconds(30)).to_rfc2822().replace("+0000", "GMT");
+        let delay = retry_after(&headers(&soon)).unwrap_or_default();
+        assert!(delay > Duration::from_secs(25) && delay <= Duration::from_secs(30), "{soon}: {delay:?}");
+        assert_eq!(retry_after(&headers("Wed, 21 Oct 2015 07:28:00 GMT")), Some(Duration::ZERO));
+        assert_eq!(retry_after(&headers("soon")), None);
+        assert_eq!(retry_after(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn refusals_are_classified() {
+        let twilio = br#"{"code": 21211, "message": "The 'To' number is not valid.", "status": 400}"#;
+        assert_eq!(
+            refusal("twilio", StatusCode::BAD_REQUEST, &HeaderMap::new(), twilio),
+            ProviderError::permanent("21211", "The 'To' number is not valid.")
+        );
+        let zenvia = br#"{"code": "VALIDATION_ERROR", "message": "Validation error"}"#;
+        assert_eq!(
+            refusal("zenvia", StatusCode::BAD_REQUEST, &HeaderMap::new(), zenvia),
+            ProviderError::permanent("VALIDATION_ERROR", "Validation error")
+        );
+        assert_eq!(
+            refusal("zenvia", StatusCode::UNAUTHORIZED, &HeaderMap::new(), b"nope"),
+            ProviderError::permanent("http_401", "zenvia answered 401 Unauthorized")
+        );
+        assert_eq!(
+            refusal("twilio", StatusCode::TOO_MANY_REQUESTS, &headers("3"), b"{}"),
+            ProviderError::Retry {
+                code: "rate_limited".into(),
+                message: "twilio answered 429 Too Many Requests".into(),
+                after: Some(Duration::from_secs(3)),
+            }
+        );
+        assert!(matches!(
+            refusal("zenvia", StatusCode::BAD_GATEWAY, &HeaderMap::new(), b""),
+            ProviderError::Retry { after: None, .. }
+        ));
+    }
+
+    #[test]
+    fn base_urls_default_and_lose_the_trailing_slash() {
+        assert_eq!(base_url(None, "https://api.zenvia.com"), "https://api.zenvia.com");
+        assert_eq!(base_url(Some("http://127.0.0.1:9/"), "https://x"), "http://127.0.0.1:9");
+        assert_eq!(base_url(Some(" "), "https://x"), "https://x");
+    }
+}
