@@ -97,6 +97,18 @@ fn require_owner_for(actor: &Access, roles: &[&str]) -> Result<()> {
     Ok(())
 }
 
+/// Whether `user` is a member of `store` (any role).
+pub async fn is_member(conn: &mut AsyncPgConnection, store: StoreId, user: UserId) -> Result<bool> {
+    let found: Option<uuid::Uuid> = store_members::table
+        .filter(store_members::store_id.eq(store.uuid()))
+        .filter(store_members::user_id.eq(user.uuid()))
+        .select(store_members::user_id)
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(found.is_some())
+}
+
 /// The email addresses of a store's owners, for notices about the store (in user id order).
 pub async fn owner_emails(conn: &mut AsyncPgConnection, store: StoreId) -> Result<Vec<String>> {
     Ok(store_members::table

@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use balcao_core::Core;
 use balcao_core::error::{Error, Result, Validator};
 use balcao_core::id::{StoreId, UserId};
-use balcao_core::identity::Principal;
 use balcao_core::pagination::{Page, PageParams};
+use balcao_core::tenancy::members;
 use chrono::{DateTime, Utc};
 use diesel::PgArrayExpressionMethods;
 use diesel::prelude::*;
@@ -209,18 +209,12 @@ impl ConversationService for PgConversationService {
         let mut v = Validator::new();
         let labels = req.labels.as_deref().map(|l| labels(&mut v, l));
         v.finish()?;
-        if let Some(Some(user)) = req.assignee_id {
-            // A member has access to the store; anyone else (or a user that does not exist) has none.
-            let principal = Principal::User { user_id: UserId(user), session_id: uuid::Uuid::nil() };
-            match balcao_core::auth::store_access(&self.core, &principal, store).await {
-                Ok(_) => {}
-                Err(Error::NotFound { .. }) => {
-                    return Err(Error::field("assignee_id", "unknown_member", "is not a member of this store"));
-                }
-                Err(e) => return Err(e),
-            }
-        }
         let mut conn = self.core.pool.get().await?;
+        if let Some(Some(user)) = req.assignee_id
+            && !members::is_member(&mut conn, store, UserId(user)).await?
+        {
+            return Err(Error::field("assignee_id", "unknown_member", "is not a member of this store"));
+        }
         let updated = diesel::update(cv::table.filter(cv::store_id.eq(store.uuid())).filter(cv::id.eq(id.uuid())))
             .set((
                 req.status.map(|s| cv::status.eq(s.as_str())),
