@@ -48,12 +48,17 @@ fn main() {
         let user = app.user().await;
         let store = app.store(&user.token).await;
         let graph = MockServer::start().await;
+        // Each answer carries its own wamid, as the Cloud API's do.
+        let counter = std::sync::atomic::AtomicU64::new(0);
         Mock::given(method("POST"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "messaging_product": "whatsapp",
-                "contacts": [{"input": "5511900000000", "wa_id": "5511900000000"}],
-                "messages": [{"id": "wamid.bench"}]
-            })))
+            .respond_with(move |_: &wiremock::Request| {
+                let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                ResponseTemplate::new(200).set_body_json(json!({
+                    "messaging_product": "whatsapp",
+                    "contacts": [{"input": "5511900000000", "wa_id": "5511900000000"}],
+                    "messages": [{"id": format!("wamid.bench{n}")}]
+                }))
+            })
             .mount(&graph)
             .await;
         let (status, channel) = app

@@ -13,6 +13,7 @@ mod jobs;
 mod mail;
 mod messaging;
 mod orders;
+mod payments;
 mod platform;
 mod queries;
 mod search;

@@ -31,6 +31,8 @@ pub struct AppState {
     pub webhooks: balcao_webhooks::http::Services,
     /// Messaging services.
     pub messaging: balcao_messaging::http::Services,
+    /// Payment services.
+    pub payments: balcao_payments::http::Services,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
     /// The OpenAPI document as served.
@@ -50,7 +52,8 @@ impl AppState {
         let stores = balcao_stores::http::Services::new(core.clone(), services.stores.clone().into_inner());
         let webhooks = balcao_webhooks::http::Services::new(core.clone(), crate::events::catalog());
         let messaging = balcao_messaging::http::Services::new(core.clone());
-        Ok(Self { services, stores, webhooks, messaging, core, metrics, spec, routes })
+        let payments = balcao_payments::http::Services::new(core.clone(), crate::worker::payment_providers(&core));
+        Ok(Self { services, stores, webhooks, messaging, payments, core, metrics, spec, routes })
     }
 }
 
@@ -76,6 +79,7 @@ where
                 state.stores.register(cfg);
                 state.webhooks.register(cfg);
                 state.messaging.register(cfg);
+                state.payments.register(cfg);
             }
             v1_routes(cfg);
         }))

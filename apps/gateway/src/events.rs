@@ -6,6 +6,7 @@
 
 use balcao_core::tenancy::Store;
 use balcao_messaging::inbound::MessageReceived;
+use balcao_payments::model::PaymentEvent;
 use balcao_stores::catalog::LowStock;
 use balcao_stores::customers::Customer;
 use balcao_stores::orders::Order;
@@ -177,6 +178,30 @@ pub fn catalog() -> Vec<EventType> {
             "disabled_at": "2026-11-29T14:00:00Z"
         }),
     ));
+    let payment = |status: &str, failure: Option<&str>| {
+        json!({
+            "payment_id": "019378a2-7777-7d3a-9b2f-0a1b2c3d4e5f",
+            "order_id": "019378a2-5c1e-7d3a-9b2f-0a1b2c3d4e5f",
+            "method": "pix",
+            "provider": "efi",
+            "amount": 11480,
+            "currency": "BRL",
+            "status": status,
+            "failure_code": failure,
+            "at": "2026-11-29T14:03:00Z"
+        })
+    };
+    types.push(event::<PaymentEvent>(
+        "payment.confirmed",
+        "A payment was confirmed by its provider; its order moved to paid in the same transaction. A confirmation \
+         the provider repeats is reported once.",
+        payment("paid", None),
+    ));
+    types.push(event::<PaymentEvent>(
+        "payment.failed",
+        "A payment was refused; the order still waits for payment, so the payer may try again.",
+        payment("failed", Some("card_declined")),
+    ));
     types
 }
 
@@ -205,6 +230,7 @@ mod tests {
                 Some("product") => serde_json::from_value::<LowStock>(t.example.clone()).map(drop),
                 Some("customer") => serde_json::from_value::<Customer>(t.example.clone()).map(drop),
                 Some("endpoint") => serde_json::from_value::<EndpointDisabled>(t.example.clone()).map(drop),
+                Some("payment") => serde_json::from_value::<PaymentEvent>(t.example.clone()).map(drop),
                 Some("message") => serde_json::from_value::<MessageReceived>(t.example.clone()).map(drop),
                 _ => serde_json::from_value::<Store>(t.example.clone()).map(drop),
             };

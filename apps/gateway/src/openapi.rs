@@ -30,6 +30,7 @@ use balcao_core::error::Problem;
         (name = "coupons", description = "Discount coupons"),
         (name = "shipping", description = "Delivery zones and shipping quotes"),
         (name = "messaging", description = "Channels (WhatsApp, Instagram, email, SMS) with sealed credentials, messages, conversations, templates and consent"),
+        (name = "payments", description = "PIX, boleto and card payments of orders, refunds, QR codes and the sandbox"),
         (name = "webhooks", description = "Outbound webhook endpoints, signing secrets and the event catalog"),
         (name = "inbound", description = "Inbound provider webhooks (WhatsApp, Instagram, Stripe, EFI, PagBank, Zenvia, Twilio): the public receivers, their per-store configuration and the events received"),
         (name = "platform", description = "Health, metrics and this document"),

@@ -64,10 +64,21 @@ pub fn registry(core: &Core, bus: &EventBus) -> Registry {
     );
     registry.register(balcao_messaging::messages::SEND_JOB, Arc::new(send));
     registry.register(
+        balcao_payments::jobs::EXPIRE_JOB,
+        Arc::new(balcao_payments::jobs::ExpireJob::new(core.clone(), payment_providers(core))),
+    );
+    registry.register(
         balcao_webhooks::inbound::receiver::PROCESS_JOB,
         Arc::new(balcao_webhooks::inbound::receiver::InboundProcessJob::new(core.clone(), inbound_handlers(core))),
     );
     registry
+}
+
+/// The payment providers, by name; the sandbox is the default for stores without an account.
+pub fn payment_providers(_core: &Core) -> balcao_payments::provider::Providers {
+    let mut providers = balcao_payments::provider::Providers::new();
+    providers.register(Arc::new(balcao_payments::sandbox::SandboxProvider));
+    providers
 }
 
 /// The providers messages go out through, one per provider kind.
@@ -90,6 +101,7 @@ pub fn inbound_handlers(core: &Core) -> InboundHandlers {
     let mut handlers = InboundHandlers::new();
     let dispatcher = Arc::new(balcao_messaging::messages::PgDispatcher::new(core.clone()));
     handlers.register(Arc::new(balcao_messaging::inbound::InboundMessages::new(core.clone(), dispatcher)));
+    handlers.register(Arc::new(balcao_payments::inbound::PaymentWebhooks::new(core.clone())));
     handlers
 }
 

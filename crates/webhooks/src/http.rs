@@ -69,6 +69,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(get_event)
             .service(replay_event)
             .service(handshake)
-            .service(receive);
+            .service(receive)
+            .service(receive_efi_pix);
     }
 }

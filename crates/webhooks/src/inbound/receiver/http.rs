@@ -213,13 +213,38 @@ pub async fn receive(
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse> {
-    let (provider, store) = target(&path)?;
+    accept(&svc, &req, &path, &body).await
+}
+
+async fn accept(svc: &Inbound, req: &HttpRequest, path: &(String, String), body: &web::Bytes) -> Result<HttpResponse> {
+    let (provider, store) = target(path)?;
     if body.len() > MAX_BODY_BYTES {
         let detail = format!("The body is larger than {MAX_BODY_BYTES} bytes.");
         return Ok(problem_response(&Problem::new(413, "payload_too_large", detail, Vec::new())));
     }
-    match svc.receive(provider, store, inbound_request(&req, &body)).await {
+    match svc.receive(provider, store, inbound_request(req, body)).await {
         Ok(received) => Ok(HttpResponse::Ok().json(received)),
         Err(err) => refusal(err, provider, store),
     }
+}
+
+/// EFI's PIX webhook: EFI posts to the registered URL with `/pix` appended, so a store
+/// registers `.../v1/inbound/efi/{store_id}` and deliveries arrive here, handled as by the
+/// provider route.
+#[utoipa::path(tag = "inbound", params(("store_id" = uuid::Uuid, Path, description = "The store")),
+    request_body(description = "EFI's `{\"pix\": [...]}` payload, kept byte for byte", content(("application/json"))),
+    responses(
+    (status = 200, description = "Accepted (or a duplicate, acknowledged and not processed again)", body = Received),
+    (status = 401, description = "The `hmac` query secret is missing or wrong; nothing is stored", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The source address is not in the allowlist (`forbidden_ip`)", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No active EFI source in this store", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "Body over 1 MiB", body = Problem, content_type = "application/problem+json")))]
+#[post("/inbound/efi/{store_id}/pix")]
+pub async fn receive_efi_pix(
+    svc: Inbound,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse> {
+    accept(&svc, &req, &("efi".to_owned(), path.into_inner()), &body).await
 }

@@ -1,0 +1,326 @@
+//! The EFI PIX HTTP client: one reqwest client holding the account's certificate (mutual TLS),
+//! an OAuth2 client-credentials token cached until shortly before it expires, and the calls.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode, header};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+use super::EfiError;
+use super::model::{
+    Cob, CobRequest, Devolucao, MAX_AMOUNT_CENTS, WireCob, WireRefundRequest, describe_json_error, format_amount,
+    lenient_u64, valid_refund_id, valid_txid,
+};
+use super::webhook::WireDevolucao;
+
+/// EFI's production PIX API.
+pub const PRODUCTION_URL: &str = "https://pix.api.efipay.com.br";
+/// EFI's homologation (sandbox) PIX API.
+pub const HOMOLOGATION_URL: &str = "https://pix-h.api.efipay.com.br";
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// A token is renewed this long before it expires (at most half of its lifetime).
+const TOKEN_MARGIN: Duration = Duration::from_secs(60);
+/// EFI's documented default lifetime, used when `expires_in` is missing.
+const DEFAULT_TOKEN_SECS: u64 = 3600;
+/// Lifetimes above this are capped (a bogus `expires_in` must not pin a token forever).
+const MAX_TOKEN_SECS: u64 = 86_400;
+/// EFI's error texts are clipped to this many characters.
+const MAX_ERROR_TEXT: usize = 300;
+
+/// How to reach one EFI account's PIX API.
+#[derive(Clone)]
+pub struct EfiConfig {
+    /// [`PRODUCTION_URL`], [`HOMOLOGATION_URL`], or a test server; must be `https`.
+    pub base_url: String,
+    /// The application's Client_Id.
+    pub client_id: String,
+    /// The application's Client_Secret.
+    pub client_secret: String,
+    /// The account's certificate and its unencrypted private key, in PEM (see the module docs
+    /// for the `openssl pkcs12` conversion of EFI's `.p12`).
+    pub certificate_pem: String,
+    /// Extra root certificates (PEM) to trust besides the system's, e.g. a test CA.
+    pub extra_root_pem: Option<String>,
+}
+
+impl fmt::Debug for EfiConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EfiConfig")
+            .field("base_url", &self.base_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("certificate_pem", &"<redacted>")
+            .field("extra_root_pem", &self.extra_root_pem.as_ref().map(|_| "<set>"))
+            .finish()
+    }
+}
+
+/// A cached access token; deliberately not `Debug`.
+struct Token {
+    value: String,
+    fresh_until: Instant,
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    expires_in: Option<u64>,
+}
+
+/// EFI's error bodies: its own (`nome`, `mensagem`), the central bank's problem details
+/// (`title`, `detail`) and OAuth's (`error`, `error_description`).
+#[derive(Deserialize, Default)]
+struct ErrorBody {
+    nome: Option<String>,
+    mensagem: Option<String>,
+    title: Option<String>,
+    detail: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// The PIX API client of one EFI account. Cheap to share behind an `Arc`; calls run
+/// concurrently and share one token.
+pub struct EfiClient {
+    http: reqwest::Client,
+    base_url: String,
+    client_id: String,
+    client_secret: String,
+    token: Mutex<Option<Token>>,
+}
+
+impl fmt::Debug for EfiClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EfiClient").field("base_url", &self.base_url).finish_non_exhaustive()
+    }
+}
+
+impl EfiClient {
+    /// Builds the client: checks the base URL, loads the certificate for mutual TLS and the
+    /// extra roots, and sets timeouts. Nothing is sent until the first call.
+    pub fn new(config: EfiConfig) -> Result<Self, EfiError> {
+        let base_url = config.base_url.trim_end_matches('/').to_owned();
+        let parsed = reqwest::Url::parse(&base_url).map_err(|_| EfiError::Config("base_url is not a URL".into()))?;
+        if parsed.scheme() != "https" || parsed.query().is_some() || parsed.host_str().is_none() {
+            return Err(EfiError::Config("base_url must be an https URL without a query".into()));
+        }
+        let identity = reqwest::Identity::from_pem(config.certificate_pem.as_bytes()).map_err(|e| {
+            EfiError::Config(format!(
+                "certificate_pem must hold the certificate and its unencrypted private key: {}",
+                chain(&e)
+            ))
+        })?;
+        let mut builder = reqwest::Client::builder()
+            .identity(identity)
+            .https_only(true)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .user_agent(concat!("balcao/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = &config.extra_root_pem {
+            let roots = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+                .map_err(|e| EfiError::Config(format!("extra_root_pem: {}", chain(&e))))?;
+            if roots.is_empty() {
+                return Err(EfiError::Config("extra_root_pem holds no certificate".into()));
+            }
+            builder = builder.tls_certs_merge(roots);
+        }
+        let http = builder.build().map_err(|e| EfiError::Config(format!("HTTP client: {}", chain(&e))))?;
+        Ok(Self {
+            http,
+            base_url,
+            client_id: config.client_id,
+            client_secret: config.client_secret,
+            token: Mutex::new(None),
+        })
+    }
+
+    /// Creates an immediate charge under our `txid` (`PUT /v2/cob/:txid`).
+    pub async fn create_charge(&self, txid: &str, request: &CobRequest) -> Result<Cob, EfiError> {
+        check_txid(txid)?;
+        request.validate().map_err(EfiError::InvalidInput)?;
+        let body = request.to_wire().map_err(EfiError::InvalidInput)?;
+        let cob: WireCob = self.call(Method::PUT, &format!("/v2/cob/{txid}"), Some(&body)).await?;
+        cob.into_model().map_err(|e| EfiError::Decode(e.to_string()))
+    }
+
+    /// Reads a charge, with the PIX that paid it (`GET /v2/cob/:txid`).
+    pub async fn get_charge(&self, txid: &str) -> Result<Cob, EfiError> {
+        check_txid(txid)?;
+        let cob: WireCob = self.call(Method::GET, &format!("/v2/cob/{txid}"), None).await?;
+        cob.into_model().map_err(|e| EfiError::Decode(e.to_string()))
+    }
+
+    /// Refunds `amount_cents` of a received PIX under our `refund_id`
+    /// (`PUT /v2/pix/:e2eId/devolucao/:id`). The answer is usually `Processing`; the outcome
+    /// arrives by webhook or by reading the PIX again.
+    pub async fn refund(&self, e2e_id: &str, refund_id: &str, amount_cents: i64) -> Result<Devolucao, EfiError> {
+        if !valid_refund_id(e2e_id) {
+            return Err(EfiError::InvalidInput("e2e_id must match [a-zA-Z0-9]{1,35}".into()));
+        }
+        if !valid_refund_id(refund_id) {
+            return Err(EfiError::InvalidInput("refund_id must match [a-zA-Z0-9]{1,35}".into()));
+        }
+        let valor = format_amount(amount_cents)
+            .filter(|_| amount_cents > 0)
+            .ok_or_else(|| EfiError::InvalidInput(format!("amount_cents must be between 1 and {MAX_AMOUNT_CENTS}")))?;
+        let body =
+            serde_json::to_value(WireRefundRequest { valor }).map_err(|e| EfiError::InvalidInput(e.to_string()))?;
+        let path = format!("/v2/pix/{e2e_id}/devolucao/{refund_id}");
+        let devolucao: WireDevolucao = self.call(Method::PUT, &path, Some(&body)).await?;
+        devolucao.into_model().map_err(|e| EfiError::Decode(e.to_string()))
+    }
+
+    /// One API call with the cached token; a 401 drops the token and retries once with a new one.
+    async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<&Value>) -> Result<T, EfiError> {
+        let url = format!("{}{path}", self.base_url);
+        let token = self.token().await?;
+        let mut response = self.send(&method, &url, body, &token).await?;
+        if response.status() == StatusCode::UNAUTHORIZED {
+            tracing::info!(%method, path, "EFI refused the access token; renewing it once");
+            self.forget_token(&token).await;
+            let token = self.token().await?;
+            response = self.send(&method, &url, body, &token).await?;
+        }
+        let (status, retry_after, bytes) = read(response).await?;
+        if !status.is_success() {
+            return Err(api_error(status, retry_after, &bytes));
+        }
+        serde_json::from_slice(&bytes).map_err(|e| EfiError::Decode(describe_json_error(&e)))
+    }
+
+    async fn send(
+        &self,
+        method: &Method,
+        url: &str,
+        body: Option<&Value>,
+        token: &str,
+    ) -> Result<reqwest::Response, EfiError> {
+        let mut request = self.http.request(method.clone(), url).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.map_err(transport)
+    }
+
+    /// The cached token, or a new one. The lock is held while fetching, so concurrent calls
+    /// wait for one token request instead of each making their own.
+    async fn token(&self) -> Result<String, EfiError> {
+        let mut cached = self.token.lock().await;
+        if let Some(token) = cached.as_ref()
+            && Instant::now() < token.fresh_until
+        {
+            return Ok(token.value.clone());
+        }
+        *cached = None;
+        let token = self.fetch_token().await?;
+        let value = token.value.clone();
+        *cached = Some(token);
+        Ok(value)
+    }
+
+    /// Drops the cached token if it is still the one EFI refused (another call may have renewed it).
+    async fn forget_token(&self, refused: &str) {
+        let mut cached = self.token.lock().await;
+        if cached.as_ref().is_some_and(|t| t.value == refused) {
+            *cached = None;
+        }
+    }
+
+    /// `POST /oauth/token` with HTTP basic auth and `{"grant_type": "client_credentials"}`.
+    async fn fetch_token(&self) -> Result<Token, EfiError> {
+        let asked_at = Instant::now();
+        let response = self
+            .http
+            .post(format!("{}/oauth/token", self.base_url))
+            .basic_auth(&self.client_id, Some(&self.client_secret))
+            .json(&serde_json::json!({ "grant_type": "client_credentials" }))
+            .send()
+            .await
+            .map_err(transport)?;
+        let (status, retry_after, bytes) = read(response).await?;
+        if !status.is_success() {
+            return Err(match api_error(status, retry_after, &bytes) {
+                EfiError::Api { status, name, message } => EfiError::Auth { status, name, message },
+                other => other,
+            });
+        }
+        // The body is a secret: no serde text (which can quote values) goes into the error.
+        let parsed: TokenResponse = serde_json::from_slice(&bytes).map_err(|e| {
+            EfiError::Decode(format!(
+                "token response: {:?} error at line {}, column {}",
+                e.classify(),
+                e.line(),
+                e.column()
+            ))
+        })?;
+        if parsed.access_token.is_empty() {
+            return Err(EfiError::Decode("token response: empty access_token".into()));
+        }
+        let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(DEFAULT_TOKEN_SECS).min(MAX_TOKEN_SECS));
+        tracing::debug!(lifetime_secs = lifetime.as_secs(), "EFI issued an access token");
+        Ok(Token { value: parsed.access_token, fresh_until: asked_at + lifetime - TOKEN_MARGIN.min(lifetime / 2) })
+    }
+}
+
+fn check_txid(txid: &str) -> Result<(), EfiError> {
+    if valid_txid(txid) { Ok(()) } else { Err(EfiError::InvalidInput("txid must match [a-zA-Z0-9]{26,35}".into())) }
+}
+
+/// Status, `Retry-After` in seconds, and the body of an answer.
+async fn read(response: reqwest::Response) -> Result<(StatusCode, Option<Duration>, Vec<u8>), EfiError> {
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let bytes = response.bytes().await.map_err(transport)?;
+    Ok((status, retry_after, bytes.to_vec()))
+}
+
+/// An error answer: 408, 429 and 5xx may pass, other statuses will not.
+fn api_error(status: StatusCode, retry_after: Option<Duration>, body: &[u8]) -> EfiError {
+    let parsed: ErrorBody = serde_json::from_slice(body).unwrap_or_default();
+    let code = status.as_u16();
+    let name = clip(parsed.nome.or(parsed.title).or(parsed.error).unwrap_or_else(|| format!("http_{code}")));
+    let message = clip(parsed.mensagem.or(parsed.detail).or(parsed.error_description).unwrap_or_default());
+    if code == 408 || code == 429 || status.is_server_error() {
+        EfiError::Unavailable { status: code, name, message, retry_after }
+    } else {
+        EfiError::Api { status: code, name, message }
+    }
+}
+
+/// No answer: a timeout, or a connection, TLS or transfer failure. The URL is left out.
+fn transport(error: reqwest::Error) -> EfiError {
+    if error.is_timeout() {
+        return EfiError::Timeout;
+    }
+    let error = error.without_url();
+    if error.is_builder() { EfiError::Config(chain(&error)) } else { EfiError::Network(chain(&error)) }
+}
+
+/// An error with its sources, `outer: inner: innermost`.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}
+
+fn clip(text: String) -> String {
+    if text.chars().count() <= MAX_ERROR_TEXT { text } else { text.chars().take(MAX_ERROR_TEXT).collect() }
+}

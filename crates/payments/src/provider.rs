@@ -1,0 +1,152 @@
+//! The provider seam: one implementation per payment provider (EFI, Stripe, PagBank, the
+//! sandbox), each creating charges and refunds and answering what it knows of a charge.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use balcao_core::id::StoreId;
+use chrono::{DateTime, Utc};
+
+use crate::model::{Instructions, Method, PaymentId};
+
+/// A store's account at a provider, credentials opened.
+#[derive(Clone, Default)]
+pub struct Account {
+    /// Non-secret settings (PIX key, merchant name and city, base URL, split rules).
+    pub settings: serde_json::Value,
+    /// The credentials (never log them).
+    pub credentials: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("settings", &self.settings)
+            .field("credentials", &self.credentials.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// A charge to create.
+#[derive(Debug, Clone)]
+pub struct ChargeRequest {
+    /// The store.
+    pub store_id: StoreId,
+    /// The store's name, for the payer's screens (PIX merchant name).
+    pub store_name: String,
+    /// The payment.
+    pub payment_id: PaymentId,
+    /// The order's number, for descriptions.
+    pub order_number: i64,
+    /// The order.
+    pub order_id: uuid::Uuid,
+    /// How.
+    pub method: Method,
+    /// The amount in minor units (BRL).
+    pub amount: i64,
+    /// How long the payer has.
+    pub expires_in: Duration,
+    /// Unique per payment: sent as the provider's idempotency key where it takes one.
+    pub idempotency_key: String,
+}
+
+impl ChargeRequest {
+    /// The PIX txid of this payment: its id's 32 hex digits, within `[a-zA-Z0-9]{26,35}`, so a
+    /// repeated `PUT /v2/cob/{txid}` after a crash updates the same charge.
+    pub fn txid(&self) -> String {
+        self.payment_id.uuid().simple().to_string()
+    }
+}
+
+/// The charge a provider created.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Charge {
+    /// Its id at the provider.
+    pub provider_payment_id: String,
+    /// What the payer needs.
+    pub instructions: Instructions,
+    /// When it expires unpaid.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// What a provider says of a charge (reconciliation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Remote {
+    /// Still waiting.
+    Pending,
+    /// Paid this amount.
+    Paid { amount: i64, at: DateTime<Utc> },
+    /// Removed or expired at the provider.
+    Gone,
+}
+
+/// Why a provider call did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct ProviderError {
+    /// Whether trying again later may work.
+    pub retryable: bool,
+    /// The provider's code, or ours.
+    pub code: String,
+    /// The provider's message (never a secret).
+    pub message: String,
+}
+
+impl ProviderError {
+    /// A permanent failure.
+    pub fn permanent(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { retryable: false, code: code.into(), message: message.into() }
+    }
+
+    /// A temporary failure.
+    pub fn retryable(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { retryable: true, code: code.into(), message: message.into() }
+    }
+}
+
+/// Takes payments through one provider.
+#[async_trait]
+pub trait PaymentProvider: Send + Sync {
+    /// Its name, as stored (`efi`, `stripe`, `pagbank`, `sandbox`).
+    fn name(&self) -> &'static str;
+    /// The methods it takes.
+    fn methods(&self) -> &'static [Method];
+    /// Creates a charge.
+    async fn create(&self, account: &Account, req: &ChargeRequest) -> Result<Charge, ProviderError>;
+    /// Refunds `amount` of a paid charge; answers the provider's refund id.
+    async fn refund(
+        &self,
+        account: &Account,
+        provider_payment_id: &str,
+        refund_id: &str,
+        amount: i64,
+    ) -> Result<String, ProviderError>;
+    /// What the provider knows of a charge now.
+    async fn status(&self, account: &Account, provider_payment_id: &str) -> Result<Remote, ProviderError>;
+}
+
+/// The providers, by name.
+#[derive(Clone, Default)]
+pub struct Providers {
+    by_name: HashMap<&'static str, Arc<dyn PaymentProvider>>,
+}
+
+impl Providers {
+    /// No providers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds (or replaces) a provider.
+    pub fn register(&mut self, provider: Arc<dyn PaymentProvider>) -> &mut Self {
+        self.by_name.insert(provider.name(), provider);
+        self
+    }
+
+    /// The provider named `name`.
+    pub fn get(&self, name: &str) -> Option<&Arc<dyn PaymentProvider>> {
+        self.by_name.get(name)
+    }
+}

@@ -1,0 +1,6 @@
+//! Payments end to end through the sandbox provider: a checkout's order paid by PIX or
+//! boleto, confirmations that arrive twice, refunds that never exceed what was captured, and
+//! expiry that cancels the order and releases its stock.
+
+mod sandbox;
+mod webhooks;
