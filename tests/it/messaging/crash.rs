@@ -119,3 +119,62 @@ async fn a_crash_between_claim_and_send_neither_loses_nor_doubles_the_message() 
     assert_eq!(message(&app, &user.token, &store, &id).await["attempts"], 1);
     worker.stop().await;
 }
+
+/// Answers the same id for every message, as a faulty provider might.
+struct Repeating {
+    calls: Arc<AtomicUsize>,
+}
+
+#[async_trait]
+impl Provider for Repeating {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Sandbox
+    }
+
+    async fn send(&self, _channel: &ChannelContext, _message: &Outbound) -> Result<Accepted, ProviderError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        Ok(Accepted { provider_message_id: "same-id".into() })
+    }
+}
+
+#[tokio::test]
+async fn a_provider_repeating_an_id_does_not_make_a_message_go_out_twice() {
+    let app = TestApp::spawn_with(&[("BALCAO_JOB_POLL_MS", "100")]).await;
+    let user = app.user().await;
+    let store = app.store(&user.token).await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let mut ids = Vec::new();
+    for to in ["+5511987654321", "+5511987654322"] {
+        let (status, queued) = app
+            .post(
+                &format!("/v1/stores/{store}/messages"),
+                &user.token,
+                json!({"channel": "sms", "to": to, "content": {"type": "text", "text": "Oi"}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{queued}");
+        ids.push(queued["id"].as_str().unwrap().to_owned());
+    }
+    let (core, worker_calls) = (app.core.clone(), calls.clone());
+    let worker = app
+        .worker_with(move |registry| {
+            let mut providers = Providers::new();
+            providers.register(Arc::new(Repeating { calls: worker_calls }));
+            registry.register(SEND_JOB, Arc::new(SendJob::new(core, providers)));
+        })
+        .await;
+    for id in &ids {
+        let mut sent = Value::Null;
+        for _ in 0..200 {
+            sent = message(&app, &user.token, &store, id).await;
+            if sent["status"] == "sent" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(sent["status"], "sent", "{sent}");
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "each message went out once");
+    worker.stop().await;
+}

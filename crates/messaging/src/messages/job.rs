@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use balcao_core::Core;
-use balcao_core::error::Error;
+use balcao_core::error::{Error, is_unique_violation};
 use balcao_core::id::StoreId;
 use balcao_core::jobs::{JobContext, JobError, JobHandler, with_jitter};
 use chrono::Utc;
@@ -194,7 +194,8 @@ impl JobHandler for SendJob {
         match result {
             Ok(accepted) => {
                 let now = Utc::now();
-                diesel::update(m::table.filter(m::store_id.eq(store_id)).filter(m::id.eq(message_id)))
+                let target = m::table.filter(m::store_id.eq(store_id)).filter(m::id.eq(message_id));
+                let stored = diesel::update(target)
                     .set((
                         m::provider_message_id.eq(Some(&accepted.provider_message_id)),
                         m::status.eq("sent"),
@@ -202,8 +203,26 @@ impl JobHandler for SendJob {
                         m::updated_at.eq(now),
                     ))
                     .execute(&mut conn)
-                    .await
-                    .map_err(Error::from)?;
+                    .await;
+                match stored {
+                    Ok(_) => {}
+                    // The provider answered an id another message has: the message went out all
+                    // the same, so it is recorded sent (without the id) and never sent again.
+                    Err(e) if is_unique_violation(&e, "messages_provider_id_idx") => {
+                        tracing::error!(message = %message_id, provider = %channel.provider, "provider answered a duplicate message id");
+                        diesel::update(target)
+                            .set((
+                                m::status.eq("sent"),
+                                m::sent_at.eq(Some(now)),
+                                m::error_message.eq(Some("the provider answered an id another message already has")),
+                                m::updated_at.eq(now),
+                            ))
+                            .execute(&mut conn)
+                            .await
+                            .map_err(Error::from)?;
+                    }
+                    Err(e) => return Err(Error::from(e).into()),
+                }
                 tracing::info!(message = %message_id, provider = %channel.provider, "message sent");
                 Ok(())
             }
