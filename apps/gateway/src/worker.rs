@@ -78,6 +78,7 @@ pub fn registry(core: &Core, bus: &EventBus) -> Registry {
 pub fn payment_providers(_core: &Core) -> balcao_payments::provider::Providers {
     let mut providers = balcao_payments::provider::Providers::new();
     providers.register(Arc::new(balcao_payments::sandbox::SandboxProvider));
+    providers.register(Arc::new(balcao_payments::stripe_provider::StripeProvider));
     providers
 }
 

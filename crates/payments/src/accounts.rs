@@ -62,3 +62,151 @@ pub async fn open(
     let credentials: BTreeMap<String, String> = serde_json::from_slice(&json).map_err(Error::internal)?;
     Ok(Some(Account { settings, credentials }))
 }
+
+/// A store's account at a provider as staff see it: credentials are never returned, only
+/// their names.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct PaymentAccount {
+    /// `efi`, `stripe` or `pagbank`.
+    #[schema(example = "stripe")]
+    pub provider: String,
+    /// Non-secret settings: `base_url`; EFI `pix_key`.
+    #[schema(value_type = Object)]
+    pub settings: serde_json::Value,
+    /// The names of the credentials stored (sealed).
+    pub configured_credentials: Vec<String>,
+    /// Whether it takes payments (otherwise the sandbox does).
+    pub active: bool,
+    /// When it last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// `PUT .../payment-accounts/{provider}`.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct UpsertAccount {
+    /// Stripe: `secret_key` (`sk_...` or `rk_...`). EFI: `client_id`, `client_secret`,
+    /// `certificate_pem` (certificate and key).
+    pub credentials: BTreeMap<String, String>,
+    /// Non-secret settings: `base_url` (https, never internal unless the operator allows it);
+    /// EFI: `pix_key`.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub settings: serde_json::Map<String, serde_json::Value>,
+    /// Whether it takes payments (default true).
+    pub active: Option<bool>,
+}
+
+/// The credentials and settings each provider needs.
+fn required(provider: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
+    match provider {
+        "stripe" => Some((&["secret_key"], &[])),
+        "efi" => Some((&["client_id", "client_secret", "certificate_pem"], &["pix_key"])),
+        "pagbank" => Some((&["token"], &[])),
+        _ => None,
+    }
+}
+
+/// Stores (or replaces) the store's account at `provider`.
+pub async fn upsert(core: &Core, store: StoreId, provider: &str, req: UpsertAccount) -> Result<PaymentAccount> {
+    let Some((credentials, settings)) = required(provider) else { return Err(Error::not_found("payment provider")) };
+    let mut v = balcao_core::error::Validator::new();
+    for name in credentials {
+        let ok = req.credentials.get(*name).is_some_and(|c| !c.trim().is_empty() && c.len() <= 16_384);
+        v.check(ok, &format!("credentials.{name}"), "required", "required by this provider");
+    }
+    for name in req.credentials.keys() {
+        v.check(
+            credentials.contains(&name.as_str()),
+            &format!("credentials.{name}"),
+            "unknown",
+            "not a credential of this provider",
+        );
+    }
+    for name in settings {
+        let ok = req.settings.get(*name).and_then(|s| s.as_str()).is_some_and(|s| !s.trim().is_empty());
+        v.check(ok, &format!("settings.{name}"), "required", "required by this provider");
+    }
+    if provider == "stripe"
+        && let Some(key) = req.credentials.get("secret_key")
+    {
+        let ok = key.starts_with("sk_") || key.starts_with("rk_");
+        v.check(ok, "credentials.secret_key", "invalid", "a Stripe secret key (sk_... or rk_...)");
+    }
+    if let Some(url) = req.settings.get("base_url") {
+        let policy = balcao_webhooks::endpoints::validate::UrlPolicy {
+            allow_http: core.config.webhooks_allow_http,
+            allow_private: core.config.webhooks_allow_private,
+        };
+        balcao_webhooks::endpoints::validate::destination(
+            &mut v,
+            "settings.base_url",
+            url.as_str().unwrap_or_default(),
+            policy,
+        );
+    }
+    v.finish()?;
+    let json = serde_json::to_vec(&req.credentials).map_err(Error::internal)?;
+    let sealed = core.config.keyring.seal(&json, &credentials_context(store, provider))?;
+    let now = chrono::Utc::now();
+    let settings = serde_json::Value::Object(req.settings);
+    let active = req.active.unwrap_or(true);
+    let mut conn = core.pool.get().await?;
+    diesel::insert_into(a::table)
+        .values((
+            a::store_id.eq(store.uuid()),
+            a::provider.eq(provider),
+            a::settings.eq(&settings),
+            a::credentials.eq(&sealed),
+            a::active.eq(active),
+            a::created_at.eq(now),
+            a::updated_at.eq(now),
+        ))
+        .on_conflict((a::store_id, a::provider))
+        .do_update()
+        .set((a::settings.eq(&settings), a::credentials.eq(&sealed), a::active.eq(active), a::updated_at.eq(now)))
+        .execute(&mut conn)
+        .await?;
+    Ok(PaymentAccount {
+        provider: provider.to_owned(),
+        settings,
+        configured_credentials: req.credentials.into_keys().collect(),
+        active,
+        updated_at: now,
+    })
+}
+
+/// The store's accounts.
+pub async fn list(core: &Core, store: StoreId) -> Result<Vec<PaymentAccount>> {
+    let mut conn = core.pool.get().await?;
+    let rows: Vec<(String, serde_json::Value, String, bool, chrono::DateTime<chrono::Utc>)> = a::table
+        .filter(a::store_id.eq(store.uuid()))
+        .order(a::provider.asc())
+        .select((a::provider, a::settings, a::credentials, a::active, a::updated_at))
+        .load(&mut conn)
+        .await?;
+    rows.into_iter()
+        .map(|(provider, settings, sealed, active, updated_at)| {
+            let json = core.config.keyring.open(&sealed, &credentials_context(store, &provider))?;
+            let names: BTreeMap<String, String> = serde_json::from_slice(&json).map_err(Error::internal)?;
+            Ok(PaymentAccount {
+                provider,
+                settings,
+                configured_credentials: names.into_keys().collect(),
+                active,
+                updated_at,
+            })
+        })
+        .collect()
+}
+
+/// Removes the store's account at `provider`; its method falls back to the sandbox.
+pub async fn delete(core: &Core, store: StoreId, provider: &str) -> Result<()> {
+    let mut conn = core.pool.get().await?;
+    let deleted = diesel::delete(a::table.filter(a::store_id.eq(store.uuid())).filter(a::provider.eq(provider)))
+        .execute(&mut conn)
+        .await?;
+    if deleted == 0 {
+        return Err(Error::not_found("payment account"));
+    }
+    Ok(())
+}

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use balcao_core::Core;
 use balcao_core::error::{Error, Result};
 use balcao_core::http::{Json, Query, StoreAccess};
@@ -11,6 +11,7 @@ use balcao_core::pagination::{Page, PageParams};
 use balcao_core::tenancy::Permission;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::accounts::{self, PaymentAccount, UpsertAccount};
 use crate::model::{CreatePayment, CreateRefund, Payment, PaymentId, Refund, Simulate};
 use crate::pix::qr;
 use crate::provider::Providers;
@@ -23,18 +24,20 @@ type Payments = web::Data<dyn PaymentService>;
 pub struct Services {
     /// Payments.
     pub payments: Payments,
+    /// The shared handles (provider accounts).
+    pub core: web::Data<Core>,
 }
 
 impl Services {
     /// The PostgreSQL implementation with `providers`.
     pub fn new(core: Core, providers: Providers) -> Self {
-        let payments: Arc<dyn PaymentService> = Arc::new(PgPaymentService::new(core, providers));
-        Self { payments: web::Data::from(payments) }
+        let payments: Arc<dyn PaymentService> = Arc::new(PgPaymentService::new(core.clone(), providers));
+        Self { payments: web::Data::from(payments), core: web::Data::new(core) }
     }
 
     /// Registers the services for the handlers of the scope `cfg` configures.
     pub fn register(&self, cfg: &mut ServiceConfig) {
-        cfg.app_data(self.payments.clone());
+        cfg.app_data(self.payments.clone()).app_data(self.core.clone());
     }
 }
 
@@ -182,6 +185,46 @@ pub async fn simulate_payment(
     Ok(web::Json(svc.simulate(access.store_id, path.1, body.into_inner()).await?))
 }
 
+/// Connect the store to a provider (`efi` for PIX and boleto, `stripe` for cards); its
+/// credentials are sealed and never returned. Without an account, a method pays through the sandbox.
+#[utoipa::path(tag = "payments", security(("bearer" = [])), params(
+    ("store_id" = uuid::Uuid, Path, description = "The store"), ("provider" = String, Path, description = "`efi`, `stripe` or `pagbank`")),
+    request_body = UpsertAccount, responses((status = 200, description = "The account, without its credentials", body = PaymentAccount)))]
+#[put("/stores/{store_id}/payment-accounts/{provider}")]
+pub async fn put_account(
+    core: web::Data<Core>,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, String)>,
+    body: Json<UpsertAccount>,
+) -> Result<web::Json<PaymentAccount>> {
+    access.require(Permission::StoreWrite)?;
+    Ok(web::Json(accounts::upsert(&core, access.store_id, &path.1, body.into_inner()).await?))
+}
+
+/// The store's provider accounts (credentials by name only).
+#[utoipa::path(tag = "payments", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+    responses((status = 200, description = "The accounts", body = Vec<PaymentAccount>)))]
+#[get("/stores/{store_id}/payment-accounts")]
+pub async fn list_accounts(core: web::Data<Core>, access: StoreAccess) -> Result<web::Json<Vec<PaymentAccount>>> {
+    access.require(Permission::StoreWrite)?;
+    Ok(web::Json(accounts::list(&core, access.store_id).await?))
+}
+
+/// Disconnect a provider; its methods pay through the sandbox again.
+#[utoipa::path(tag = "payments", security(("bearer" = [])), params(
+    ("store_id" = uuid::Uuid, Path, description = "The store"), ("provider" = String, Path, description = "The provider")),
+    responses((status = 204, description = "Removed")))]
+#[delete("/stores/{store_id}/payment-accounts/{provider}")]
+pub async fn delete_account(
+    core: web::Data<Core>,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, String)>,
+) -> Result<HttpResponse> {
+    access.require(Permission::StoreWrite)?;
+    accounts::delete(&core, access.store_id, &path.1).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// Registers this crate's routes; the gateway mounts them under `/v1`.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_payment)
@@ -191,5 +234,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(qr_png)
         .service(create_refund)
         .service(list_refunds)
-        .service(simulate_payment);
+        .service(simulate_payment)
+        .service(put_account)
+        .service(list_accounts)
+        .service(delete_account);
 }

@@ -32,3 +32,4 @@ pub mod schema;
 pub mod service;
 pub mod settle;
 pub mod stripe;
+pub mod stripe_provider;

@@ -3,4 +3,5 @@
 //! expiry that cancels the order and releases its stock.
 
 mod sandbox;
+mod stripe;
 mod webhooks;

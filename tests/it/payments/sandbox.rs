@@ -41,7 +41,14 @@ pub struct Sale {
 }
 
 pub async fn sale() -> Sale {
-    let shop = Commerce::open_with(&[("BALCAO_JOB_POLL_MS", "100")]).await;
+    sale_with(&[]).await
+}
+
+/// A store's pending order of two cakes (R$ 114,80), on an app with extra `settings`.
+pub async fn sale_with(settings: &[(&str, &str)]) -> Sale {
+    let mut all = vec![("BALCAO_JOB_POLL_MS", "100")];
+    all.extend_from_slice(settings);
+    let shop = Commerce::open_with(&all).await;
     let (product, variant) = shop.product("Bolo de cenoura", "BOLO-1", 5740, 10).await;
     let cart = shop.cart(&variant, 2).await;
     let (status, order) = shop.checkout(&cart, "checkout-1", shop.pickup_checkout("ana@example.com")).await;

@@ -1,0 +1,88 @@
+//! Cards through Stripe: a PaymentIntent per payment (the frontend confirms it with Stripe's
+//! elements using its client secret), refunds, and the intent's state for reconciliation.
+
+use async_trait::async_trait;
+use balcao_core::money::Currency;
+use chrono::Utc;
+
+use crate::model::{Instructions, Method};
+use crate::provider::{Account, Charge, ChargeRequest, PaymentProvider, ProviderError, Remote};
+use crate::stripe::{
+    CreatePaymentIntent, DEFAULT_BASE_URL, PaymentIntentStatus, StripeClient, StripeConfig, StripeError,
+};
+
+/// The Stripe provider; a client is built per call from the store's account.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StripeProvider;
+
+fn client(account: &Account) -> Result<StripeClient, ProviderError> {
+    let secret_key = account
+        .credentials
+        .get("secret_key")
+        .ok_or_else(|| ProviderError::permanent("missing_credentials", "the Stripe account has no secret_key"))?;
+    let base_url = account.settings.get("base_url").and_then(|v| v.as_str()).unwrap_or(DEFAULT_BASE_URL);
+    let config =
+        StripeConfig { base_url: base_url.to_owned(), secret_key: secret_key.clone(), webhook_secret: String::new() };
+    StripeClient::new(&config).map_err(error)
+}
+
+fn error(e: StripeError) -> ProviderError {
+    let code = e.code().unwrap_or("stripe_error").to_owned();
+    if e.is_retryable() {
+        ProviderError::retryable(code, e.to_string())
+    } else {
+        ProviderError::permanent(code, e.to_string())
+    }
+}
+
+#[async_trait]
+impl PaymentProvider for StripeProvider {
+    fn name(&self) -> &'static str {
+        "stripe"
+    }
+
+    fn methods(&self) -> &'static [Method] {
+        &[Method::Card]
+    }
+
+    async fn create(&self, account: &Account, req: &ChargeRequest) -> Result<Charge, ProviderError> {
+        if req.method != Method::Card {
+            return Err(ProviderError::permanent("unsupported_method", "Stripe takes cards here"));
+        }
+        let intent = CreatePaymentIntent {
+            amount: req.amount,
+            currency: Currency::BRL,
+            order_id: req.order_id.to_string(),
+            payment_id: req.payment_id.to_string(),
+            description: Some(format!("{} - pedido {}", req.store_name, req.order_number)),
+            transfer_group: None,
+        };
+        let created = client(account)?.create_payment_intent(&intent, &req.idempotency_key).await.map_err(error)?;
+        let instructions = Instructions { client_secret: Some(created.client_secret), ..Instructions::default() };
+        // A card payment waits for the payer without a deadline of its own.
+        Ok(Charge { provider_payment_id: created.id, instructions, expires_at: None })
+    }
+
+    async fn refund(
+        &self,
+        account: &Account,
+        provider_payment_id: &str,
+        refund_id: &str,
+        amount: i64,
+    ) -> Result<String, ProviderError> {
+        let refund = client(account)?
+            .create_refund(provider_payment_id, amount, None, &format!("refund-{refund_id}"))
+            .await
+            .map_err(error)?;
+        Ok(refund.id)
+    }
+
+    async fn status(&self, account: &Account, provider_payment_id: &str) -> Result<Remote, ProviderError> {
+        let intent = client(account)?.retrieve_payment_intent(provider_payment_id).await.map_err(error)?;
+        Ok(match intent.status {
+            PaymentIntentStatus::Succeeded => Remote::Paid { amount: intent.amount_received, at: Utc::now() },
+            PaymentIntentStatus::Canceled => Remote::Gone,
+            _ => Remote::Pending,
+        })
+    }
+}
