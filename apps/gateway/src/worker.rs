@@ -79,6 +79,7 @@ pub fn payment_providers(_core: &Core) -> balcao_payments::provider::Providers {
     let mut providers = balcao_payments::provider::Providers::new();
     providers.register(Arc::new(balcao_payments::sandbox::SandboxProvider));
     providers.register(Arc::new(balcao_payments::stripe_provider::StripeProvider));
+    providers.register(Arc::new(balcao_payments::efi_provider::EfiProvider::new()));
     providers
 }
 

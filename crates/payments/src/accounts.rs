@@ -16,7 +16,9 @@ use crate::schema::payment_accounts as a;
 /// The providers that take `method`, in order of preference.
 pub fn providers_for(method: Method) -> &'static [&'static str] {
     match method {
-        Method::Pix | Method::Boleto => &["efi"],
+        Method::Pix => &["efi"],
+        // EFI's boleto API has no adapter yet: boletos come from the sandbox.
+        Method::Boleto => &[],
         Method::Card => &["stripe", "pagbank"],
     }
 }
@@ -96,19 +98,24 @@ pub struct UpsertAccount {
     pub active: Option<bool>,
 }
 
-/// The credentials and settings each provider needs.
-fn required(provider: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
+/// What each provider takes: required credentials, optional credentials, required settings.
+type Needs = (&'static [&'static str], &'static [&'static str], &'static [&'static str]);
+
+fn required(provider: &str) -> Option<Needs> {
     match provider {
-        "stripe" => Some((&["secret_key"], &[])),
-        "efi" => Some((&["client_id", "client_secret", "certificate_pem"], &["pix_key"])),
-        "pagbank" => Some((&["token"], &[])),
+        "stripe" => Some((&["secret_key"], &[], &[])),
+        // `extra_root_pem` trusts a private CA (EFI's homologation behind a proxy, tests).
+        "efi" => Some((&["client_id", "client_secret", "certificate_pem"], &["extra_root_pem"], &["pix_key"])),
+        "pagbank" => Some((&["token"], &[], &[])),
         _ => None,
     }
 }
 
 /// Stores (or replaces) the store's account at `provider`.
 pub async fn upsert(core: &Core, store: StoreId, provider: &str, req: UpsertAccount) -> Result<PaymentAccount> {
-    let Some((credentials, settings)) = required(provider) else { return Err(Error::not_found("payment provider")) };
+    let Some((credentials, optional, settings)) = required(provider) else {
+        return Err(Error::not_found("payment provider"));
+    };
     let mut v = balcao_core::error::Validator::new();
     for name in credentials {
         let ok = req.credentials.get(*name).is_some_and(|c| !c.trim().is_empty() && c.len() <= 16_384);
@@ -116,7 +123,7 @@ pub async fn upsert(core: &Core, store: StoreId, provider: &str, req: UpsertAcco
     }
     for name in req.credentials.keys() {
         v.check(
-            credentials.contains(&name.as_str()),
+            credentials.contains(&name.as_str()) || optional.contains(&name.as_str()),
             &format!("credentials.{name}"),
             "unknown",
             "not a credential of this provider",

@@ -19,6 +19,7 @@
 pub mod accounts;
 pub mod boleto;
 pub mod efi;
+pub mod efi_provider;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod inbound;

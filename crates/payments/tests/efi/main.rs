@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod parsing;
+mod provider;
 mod server;
 
 use std::time::Duration;

@@ -1,0 +1,134 @@
+//! PIX through a store's EFI account: a charge (`cob`) per payment whose txid is the
+//! payment's id, so a repeated create after a crash updates the same charge; refunds of the
+//! received PIX; the charge's state for reconciliation. One client per account is kept, so its
+//! OAuth token is reused until it expires.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::Utc;
+
+use crate::efi::{CobRequest, CobStatus, EfiClient, EfiConfig, EfiError, PRODUCTION_URL};
+use crate::model::{Instructions, Method};
+use crate::provider::{Account, Charge, ChargeRequest, PaymentProvider, ProviderError, Remote};
+
+/// The EFI provider, with a client cached per account.
+#[derive(Default)]
+pub struct EfiProvider {
+    clients: Mutex<HashMap<String, Arc<EfiClient>>>,
+}
+
+fn error(e: EfiError) -> ProviderError {
+    let code = e.name().unwrap_or("efi_error").to_owned();
+    if e.is_retryable() {
+        ProviderError::retryable(code, e.to_string())
+    } else {
+        ProviderError::permanent(code, e.to_string())
+    }
+}
+
+fn credential<'a>(account: &'a Account, name: &str) -> Result<&'a str, ProviderError> {
+    account
+        .credentials
+        .get(name)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ProviderError::permanent("missing_credentials", format!("the EFI account has no {name}")))
+}
+
+fn setting<'a>(account: &'a Account, name: &str) -> Option<&'a str> {
+    account.settings.get(name).and_then(|v| v.as_str()).filter(|v| !v.is_empty())
+}
+
+impl EfiProvider {
+    /// A provider with no clients yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn client(&self, account: &Account) -> Result<Arc<EfiClient>, ProviderError> {
+        let config = EfiConfig {
+            base_url: setting(account, "base_url").unwrap_or(PRODUCTION_URL).to_owned(),
+            client_id: credential(account, "client_id")?.to_owned(),
+            client_secret: credential(account, "client_secret")?.to_owned(),
+            certificate_pem: credential(account, "certificate_pem")?.to_owned(),
+            extra_root_pem: account.credentials.get("extra_root_pem").cloned(),
+        };
+        let key = balcao_core::crypto::sha256_hex(
+            format!("{}\n{}\n{}\n{}", config.base_url, config.client_id, config.client_secret, config.certificate_pem)
+                .as_bytes(),
+        );
+        let mut clients =
+            self.clients.lock().map_err(|_| ProviderError::retryable("efi_client", "client cache poisoned"))?;
+        if let Some(client) = clients.get(&key) {
+            return Ok(client.clone());
+        }
+        let client = Arc::new(EfiClient::new(config).map_err(error)?);
+        clients.insert(key, client.clone());
+        Ok(client)
+    }
+}
+
+#[async_trait]
+impl PaymentProvider for EfiProvider {
+    fn name(&self) -> &'static str {
+        "efi"
+    }
+
+    fn methods(&self) -> &'static [Method] {
+        &[Method::Pix]
+    }
+
+    async fn create(&self, account: &Account, req: &ChargeRequest) -> Result<Charge, ProviderError> {
+        if req.method != Method::Pix {
+            return Err(ProviderError::permanent("unsupported_method", "this EFI account takes PIX"));
+        }
+        let key = setting(account, "pix_key")
+            .ok_or_else(|| ProviderError::permanent("missing_settings", "the EFI account has no pix_key"))?;
+        let request = CobRequest {
+            expires_in_secs: u32::try_from(req.expires_in.as_secs()).unwrap_or(3600),
+            debtor: None,
+            amount_cents: req.amount,
+            pix_key: key.to_owned(),
+            payer_message: Some(format!("Pedido {}", req.order_number)),
+        };
+        let txid = req.txid();
+        let cob = self.client(account)?.create_charge(&txid, &request).await.map_err(error)?;
+        let code = cob.pix_copia_e_cola.ok_or_else(|| {
+            ProviderError::permanent("invalid_response", "EFI answered the charge without its BR Code")
+        })?;
+        let instructions = Instructions { pix_code: Some(code), ..Instructions::default() };
+        let expires_at = Utc::now() + chrono::Duration::from_std(req.expires_in).unwrap_or(chrono::Duration::hours(1));
+        Ok(Charge { provider_payment_id: txid, instructions, expires_at: Some(expires_at) })
+    }
+
+    async fn refund(
+        &self,
+        account: &Account,
+        txid: &str,
+        refund_id: &str,
+        amount: i64,
+    ) -> Result<String, ProviderError> {
+        let client = self.client(account)?;
+        let cob = client.get_charge(txid).await.map_err(error)?;
+        let Some(pix) = cob.payments.first() else {
+            return Err(ProviderError::permanent("not_paid", "EFI shows no PIX received for this charge"));
+        };
+        let refund = client.refund(&pix.end_to_end_id, refund_id, amount).await.map_err(error)?;
+        Ok(refund.rtr_id.unwrap_or(refund.id))
+    }
+
+    async fn status(&self, account: &Account, txid: &str) -> Result<Remote, ProviderError> {
+        let cob = self.client(account)?.get_charge(txid).await.map_err(error)?;
+        Ok(match cob.status {
+            CobStatus::Completed => {
+                let amount = cob.payments.iter().map(|p| p.amount_cents).sum();
+                let at = cob.payments.first().map_or_else(Utc::now, |p| p.paid_at);
+                Remote::Paid { amount, at }
+            }
+            CobStatus::RemovedByReceiver | CobStatus::RemovedByPsp => Remote::Gone,
+            _ => Remote::Pending,
+        })
+    }
+}

@@ -1,0 +1,69 @@
+//! The EFI payment provider over the client: charges keyed by the payment's txid, the BR
+//! Code EFI answers as the payer's instructions, one OAuth token for every call, and the
+//! charge's state for reconciliation.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use balcao_core::id::StoreId;
+use balcao_payments::efi_provider::EfiProvider;
+use balcao_payments::model::{Method, PaymentId};
+use balcao_payments::provider::{Account, ChargeRequest, PaymentProvider, Remote};
+use serde_json::json;
+
+use super::KEY;
+use super::server::{MockEfi, pki};
+
+fn account(server: &MockEfi, pki: &super::server::Pki) -> Account {
+    let config = server.config(pki);
+    let credentials = BTreeMap::from([
+        ("client_id".to_owned(), config.client_id),
+        ("client_secret".to_owned(), config.client_secret),
+        ("certificate_pem".to_owned(), config.certificate_pem),
+        ("extra_root_pem".to_owned(), config.extra_root_pem.unwrap_or_default()),
+    ]);
+    Account { settings: json!({"base_url": config.base_url, "pix_key": KEY}), credentials }
+}
+
+fn charge(payment: PaymentId) -> ChargeRequest {
+    ChargeRequest {
+        store_id: StoreId::new(),
+        store_name: "Doceria da Ana".into(),
+        payment_id: payment,
+        order_number: 1001,
+        order_id: uuid::Uuid::now_v7(),
+        method: Method::Pix,
+        amount: 11480,
+        expires_in: Duration::from_secs(3600),
+        idempotency_key: format!("payment-{payment}"),
+    }
+}
+
+#[tokio::test]
+async fn charges_carry_the_payment_txid_and_efis_br_code_with_one_token() {
+    let pki = pki();
+    let server = MockEfi::start(&pki, 3600).await;
+    let provider = EfiProvider::new();
+    let account = account(&server, &pki);
+    let (first, second) = (PaymentId::new(), PaymentId::new());
+    let created = provider.create(&account, &charge(first)).await.unwrap();
+    provider.create(&account, &charge(second)).await.unwrap();
+    assert_eq!(created.provider_payment_id, first.uuid().simple().to_string());
+    assert_eq!(
+        created.instructions.pix_code.as_deref(),
+        Some("00020101021226830014BR.GOV.BCB.PIX2561pix.example.com/qr/v2/9d36b84f6304ABCD")
+    );
+    assert_eq!(server.token_requests(), 1, "the OAuth token is reused");
+    let put = &server.api_requests()[0];
+    assert_eq!(put.method, "PUT");
+    assert_eq!(put.path, format!("/v2/cob/{}", first.uuid().simple()));
+    assert_eq!(
+        put.json(),
+        json!({"calendario": {"expiracao": 3600}, "valor": {"original": "114.80"}, "chave": KEY,
+               "solicitacaoPagador": "Pedido 1001"})
+    );
+    match provider.status(&account, &created.provider_payment_id).await.unwrap() {
+        Remote::Paid { amount, .. } => assert_eq!(amount, 11000),
+        other => panic!("{other:?}"),
+    }
+}
