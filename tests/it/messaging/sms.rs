@@ -72,16 +72,7 @@ impl Shop {
     }
 
     async fn settled(&self, id: &str) -> Value {
-        let mut last = Value::Null;
-        for _ in 0..300 {
-            let (_, message) = self.app.get(&format!("/v1/stores/{}/messages/{id}", self.store), &self.token).await;
-            if message["status"] == "sent" || message["status"] == "failed" {
-                return message;
-            }
-            last = message;
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("message {id} never settled: {last}");
+        super::support::settled(&self.app, &self.token, &self.store, id).await
     }
 
     async fn assert_never_shown(&self, secret: &str) {

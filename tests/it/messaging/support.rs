@@ -73,16 +73,7 @@ impl Shop {
 
     /// The message once it is `sent` or `failed` (panics when it never gets there).
     pub async fn settled(&self, id: &str) -> Value {
-        let mut last = Value::Null;
-        for _ in 0..300 {
-            let (_, message) = self.app.get(&format!("/v1/stores/{}/messages/{id}", self.store), &self.token).await;
-            if message["status"] == "sent" || message["status"] == "failed" {
-                return message;
-            }
-            last = message;
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("message {id} never settled: {last}");
+        settled(&self.app, &self.token, &self.store, id).await
     }
 
     /// Records an inbound message from `contact` `hours_ago` hours ago, opening (or not) the
@@ -144,4 +135,18 @@ impl Respond for Script {
         times.push(Instant::now());
         self.responses[i].clone()
     }
+}
+
+/// Message `id` once it is `sent` or `failed` (panics when it never gets there).
+pub async fn settled(app: &TestApp, token: &str, store: &str, id: &str) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..300 {
+        let (_, message) = app.get(&format!("/v1/stores/{store}/messages/{id}"), token).await;
+        if message["status"] == "sent" || message["status"] == "failed" {
+            return message;
+        }
+        last = message;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("message {id} never settled: {last}");
 }

@@ -297,15 +297,7 @@ fn network(error: reqwest::Error) -> StripeError {
 
 /// `Retry-After` as a delay: delta-seconds or an HTTP date, at most [`MAX_RETRY_AFTER`].
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    let delay = match value.parse::<u64>() {
-        Ok(secs) => Duration::from_secs(secs),
-        Err(_) => {
-            let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-            (at.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().unwrap_or(Duration::ZERO)
-        }
-    };
-    Some(delay.min(MAX_RETRY_AFTER))
+    balcao_core::jobs::parse_retry_after(headers.get(RETRY_AFTER)?.to_str().ok()?, MAX_RETRY_AFTER)
 }
 
 /// A short, printable header value.

@@ -107,8 +107,8 @@ fn truncate(bytes: &[u8]) -> String {
 }
 
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let secs: u64 = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
-    Some(Duration::from_secs(secs.min(MAX_RETRY_AFTER_SECS)))
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    balcao_core::jobs::parse_retry_after(value, Duration::from_secs(MAX_RETRY_AFTER_SECS))
 }
 
 async fn read_body(mut response: reqwest::Response) -> Vec<u8> {
