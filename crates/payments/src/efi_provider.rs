@@ -11,7 +11,7 @@ use chrono::Utc;
 
 use crate::efi::{CobRequest, CobStatus, EfiClient, EfiConfig, EfiError, PRODUCTION_URL};
 use crate::model::{Instructions, Method};
-use crate::provider::{Account, Charge, ChargeRequest, PaymentProvider, ProviderError, Remote};
+use crate::provider::{Account, Charge, ChargeRef, ChargeRequest, PaymentProvider, ProviderError, Remote};
 
 /// The EFI provider, with a client cached per account.
 #[derive(Default)]
@@ -106,12 +106,12 @@ impl PaymentProvider for EfiProvider {
     async fn refund(
         &self,
         account: &Account,
-        txid: &str,
+        charge: ChargeRef<'_>,
         refund_id: &str,
         amount: i64,
     ) -> Result<String, ProviderError> {
         let client = self.client(account)?;
-        let cob = client.get_charge(txid).await.map_err(error)?;
+        let cob = client.get_charge(charge.id).await.map_err(error)?;
         let Some(pix) = cob.payments.first() else {
             return Err(ProviderError::permanent("not_paid", "EFI shows no PIX received for this charge"));
         };
@@ -119,8 +119,8 @@ impl PaymentProvider for EfiProvider {
         Ok(refund.rtr_id.unwrap_or(refund.id))
     }
 
-    async fn status(&self, account: &Account, txid: &str) -> Result<Remote, ProviderError> {
-        let cob = self.client(account)?.get_charge(txid).await.map_err(error)?;
+    async fn status(&self, account: &Account, charge: ChargeRef<'_>) -> Result<Remote, ProviderError> {
+        let cob = self.client(account)?.get_charge(charge.id).await.map_err(error)?;
         Ok(match cob.status {
             CobStatus::Completed => {
                 let amount = cob.payments.iter().map(|p| p.amount_cents).sum();

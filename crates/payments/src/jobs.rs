@@ -50,11 +50,11 @@ impl JobHandler for ExpireJob {
             return Ok(());
         }
         // The sandbox knows nothing a simulation did not say.
-        let remote = match (self.providers.get(&row.provider), &row.provider_payment_id) {
-            (Some(provider), Some(remote_id)) if row.provider != "sandbox" => {
+        let remote = match (self.providers.get(&row.provider), row.charge()) {
+            (Some(provider), Some(charge)) if row.provider != "sandbox" => {
                 let account: Account =
                     accounts::open(&self.core, &mut conn, store, &row.provider).await?.unwrap_or_default();
-                match provider.status(&account, remote_id).await {
+                match provider.status(&account, charge).await {
                     Ok(remote) => remote,
                     Err(e) if e.retryable => return Err(JobError::retry(e)),
                     Err(e) => {

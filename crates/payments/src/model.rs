@@ -31,6 +31,11 @@ pub enum Method {
 }
 
 impl Method {
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Pix, Self::Boleto, Self::Card].into_iter().find(|m| m.as_str() == s)
+    }
+
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -135,6 +140,17 @@ pub struct PaymentRow {
     pub updated_at: DateTime<Utc>,
 }
 
+impl PaymentRow {
+    /// The charge at its provider, once one was created.
+    pub fn charge(&self) -> Option<crate::provider::ChargeRef<'_>> {
+        Some(crate::provider::ChargeRef {
+            method: Method::parse(&self.method)?,
+            id: self.provider_payment_id.as_deref()?,
+            amount: self.amount,
+        })
+    }
+}
+
 /// What the payer needs to pay.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Instructions {
@@ -200,11 +216,7 @@ pub struct Payment {
 
 impl From<PaymentRow> for Payment {
     fn from(r: PaymentRow) -> Self {
-        let method = match r.method.as_str() {
-            "boleto" => Method::Boleto,
-            "card" => Method::Card,
-            _ => Method::Pix,
-        };
+        let method = Method::parse(&r.method).unwrap_or(Method::Pix);
         Self {
             id: PaymentId(r.id),
             store_id: StoreId(r.store_id),
@@ -232,6 +244,10 @@ impl From<PaymentRow> for Payment {
 pub struct CreatePayment {
     /// `pix`, `boleto` or `card`.
     pub method: Method,
+    /// Cards through PagBank: the card as PagBank's browser SDK encrypted it (balcao never
+    /// sees card numbers). Stripe cards need none: the frontend confirms with the client secret.
+    #[serde(default)]
+    pub card_token: Option<String>,
 }
 
 /// A `refunds` row, also the API shape.

@@ -50,6 +50,38 @@ pub struct ChargeRequest {
     pub expires_in: Duration,
     /// Unique per payment: sent as the provider's idempotency key where it takes one.
     pub idempotency_key: String,
+    /// Who pays (from the order): boletos and some providers need a name and CPF/CNPJ.
+    pub payer: Payer,
+    /// Cards through a provider whose browser SDK encrypts the card (PagBank): the encrypted
+    /// card, opaque to balcao, which never sees card numbers.
+    pub card_token: Option<String>,
+    /// Where the provider posts its notifications for this charge, when it takes one per
+    /// charge (`{BALCAO_PUBLIC_URL}/v1/inbound/{provider}/{store_id}`); `None` without a public URL.
+    pub notification_url: Option<String>,
+}
+
+/// The payer, as the order names them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Payer {
+    /// Full name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// Phone in E.164, when given.
+    pub phone: Option<String>,
+    /// CPF (11 digits) or CNPJ (14 digits), digits only, when given.
+    pub document: Option<String>,
+}
+
+/// A charge at its provider, as refunds and reconciliation name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChargeRef<'a> {
+    /// How it is paid (one provider may keep PIX and boleto charges apart).
+    pub method: Method,
+    /// The provider's id for it.
+    pub id: &'a str,
+    /// The charged amount in minor units.
+    pub amount: i64,
 }
 
 impl ChargeRequest {
@@ -119,12 +151,12 @@ pub trait PaymentProvider: Send + Sync {
     async fn refund(
         &self,
         account: &Account,
-        provider_payment_id: &str,
+        charge: ChargeRef<'_>,
         refund_id: &str,
         amount: i64,
     ) -> Result<String, ProviderError>;
     /// What the provider knows of a charge now.
-    async fn status(&self, account: &Account, provider_payment_id: &str) -> Result<Remote, ProviderError>;
+    async fn status(&self, account: &Account, charge: ChargeRef<'_>) -> Result<Remote, ProviderError>;
 }
 
 /// The providers, by name.

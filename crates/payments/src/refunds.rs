@@ -13,7 +13,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use crate::accounts;
 use crate::model::{CreateRefund, PaymentId, PaymentStatus, Refund, RefundId};
-use crate::provider::Providers;
+use crate::provider::{ProviderError, Providers};
 use crate::schema::{payments as p, refunds as r};
 use crate::settle;
 
@@ -140,8 +140,11 @@ pub async fn refund(
     } else {
         accounts::open(core, &mut conn, store, &payment.provider).await?.unwrap_or_default()
     };
-    let provider_payment_id = payment.provider_payment_id.clone().unwrap_or_default();
-    let result = provider.refund(&account, &provider_payment_id, &refund_id.uuid().simple().to_string(), amount).await;
+    let refund_ref = refund_id.uuid().simple().to_string();
+    let result = match payment.charge() {
+        Some(charge) => provider.refund(&account, charge, &refund_ref, amount).await,
+        None => Err(ProviderError::permanent("no_charge", "the payment has no charge at its provider")),
+    };
     conn.transaction::<_, Error, _>(async |conn| {
         let payment = settle::lock(conn, store, id.uuid()).await?;
         match result {

@@ -9,7 +9,7 @@ use chrono::Utc;
 use crate::boleto;
 use crate::model::{Instructions, Method};
 use crate::pix::brcode::StaticBrCode;
-use crate::provider::{Account, Charge, ChargeRequest, PaymentProvider, ProviderError, Remote};
+use crate::provider::{Account, Charge, ChargeRef, ChargeRequest, PaymentProvider, ProviderError, Remote};
 
 /// The test merchant's PIX key (a random EVP key that belongs to no one).
 pub const SANDBOX_PIX_KEY: &str = "7d9f0335-8dcc-4054-9bf9-0dbd61d36906";
@@ -76,14 +76,14 @@ impl PaymentProvider for SandboxProvider {
     async fn refund(
         &self,
         _account: &Account,
-        _id: &str,
+        _charge: ChargeRef<'_>,
         refund_id: &str,
         _amount: i64,
     ) -> Result<String, ProviderError> {
         Ok(format!("sbx_re_{refund_id}"))
     }
 
-    async fn status(&self, _account: &Account, _id: &str) -> Result<Remote, ProviderError> {
+    async fn status(&self, _account: &Account, _charge: ChargeRef<'_>) -> Result<Remote, ProviderError> {
         Ok(Remote::Pending)
     }
 }

@@ -21,7 +21,7 @@ use crate::jobs::{EXPIRE_JOB, ExpirePayload};
 use crate::model::{
     CreatePayment, CreateRefund, Method, Payment, PaymentId, PaymentRow, PaymentStatus, Refund, Simulate,
 };
-use crate::provider::{ChargeRequest, ProviderError, Providers};
+use crate::provider::{ChargeRequest, Payer, ProviderError, Providers};
 use crate::refunds;
 use crate::schema::payments as p;
 use crate::settle::{self, Outcome};
@@ -191,6 +191,14 @@ impl PaymentService for PgPaymentService {
             amount: order.total.amount,
             expires_in,
             idempotency_key: format!("payment-{id}"),
+            payer: Payer {
+                name: order.customer.name.clone(),
+                email: order.customer.email.clone(),
+                phone: order.customer.phone.clone(),
+                document: order.customer.document.clone(),
+            },
+            card_token: req.card_token.clone(),
+            notification_url: Some(format!("{}/v1/inbound/{provider_name}/{store}", self.core.config.public_url)),
         };
         let charge = match provider.create(&account, &charge_req).await {
             Ok(charge) => charge,

@@ -6,7 +6,7 @@ use balcao_core::money::Currency;
 use chrono::Utc;
 
 use crate::model::{Instructions, Method};
-use crate::provider::{Account, Charge, ChargeRequest, PaymentProvider, ProviderError, Remote};
+use crate::provider::{Account, Charge, ChargeRef, ChargeRequest, PaymentProvider, ProviderError, Remote};
 use crate::stripe::{
     CreatePaymentIntent, DEFAULT_BASE_URL, PaymentIntentStatus, StripeClient, StripeConfig, StripeError,
 };
@@ -66,19 +66,19 @@ impl PaymentProvider for StripeProvider {
     async fn refund(
         &self,
         account: &Account,
-        provider_payment_id: &str,
+        charge: ChargeRef<'_>,
         refund_id: &str,
         amount: i64,
     ) -> Result<String, ProviderError> {
         let refund = client(account)?
-            .create_refund(provider_payment_id, amount, None, &format!("refund-{refund_id}"))
+            .create_refund(charge.id, amount, None, &format!("refund-{refund_id}"))
             .await
             .map_err(error)?;
         Ok(refund.id)
     }
 
-    async fn status(&self, account: &Account, provider_payment_id: &str) -> Result<Remote, ProviderError> {
-        let intent = client(account)?.retrieve_payment_intent(provider_payment_id).await.map_err(error)?;
+    async fn status(&self, account: &Account, charge: ChargeRef<'_>) -> Result<Remote, ProviderError> {
+        let intent = client(account)?.retrieve_payment_intent(charge.id).await.map_err(error)?;
         Ok(match intent.status {
             PaymentIntentStatus::Succeeded => Remote::Paid { amount: intent.amount_received, at: Utc::now() },
             PaymentIntentStatus::Canceled => Remote::Gone,

@@ -8,7 +8,7 @@ use std::time::Duration;
 use balcao_core::id::StoreId;
 use balcao_payments::efi_provider::EfiProvider;
 use balcao_payments::model::{Method, PaymentId};
-use balcao_payments::provider::{Account, ChargeRequest, PaymentProvider, Remote};
+use balcao_payments::provider::{Account, ChargeRef, ChargeRequest, Payer, PaymentProvider, Remote};
 use serde_json::json;
 
 use super::KEY;
@@ -36,6 +36,9 @@ fn charge(payment: PaymentId) -> ChargeRequest {
         amount: 11480,
         expires_in: Duration::from_secs(3600),
         idempotency_key: format!("payment-{payment}"),
+        payer: Payer::default(),
+        card_token: None,
+        notification_url: None,
     }
 }
 
@@ -62,7 +65,11 @@ async fn charges_carry_the_payment_txid_and_efis_br_code_with_one_token() {
         json!({"calendario": {"expiracao": 3600}, "valor": {"original": "114.80"}, "chave": KEY,
                "solicitacaoPagador": "Pedido 1001"})
     );
-    match provider.status(&account, &created.provider_payment_id).await.unwrap() {
+    match provider
+        .status(&account, ChargeRef { method: Method::Pix, id: &created.provider_payment_id, amount: 11480 })
+        .await
+        .unwrap()
+    {
         Remote::Paid { amount, .. } => assert_eq!(amount, 11000),
         other => panic!("{other:?}"),
     }
