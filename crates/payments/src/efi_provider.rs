@@ -100,7 +100,7 @@ impl PaymentProvider for EfiProvider {
         })?;
         let instructions = Instructions { pix_code: Some(code), ..Instructions::default() };
         let expires_at = Utc::now() + chrono::Duration::from_std(req.expires_in).unwrap_or(chrono::Duration::hours(1));
-        Ok(Charge { provider_payment_id: txid, instructions, expires_at: Some(expires_at) })
+        Ok(Charge { provider_payment_id: txid, instructions, expires_at: Some(expires_at), status: Remote::Pending })
     }
 
     async fn refund(

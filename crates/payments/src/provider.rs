@@ -101,12 +101,16 @@ pub struct Charge {
     pub instructions: Instructions,
     /// When it expires unpaid.
     pub expires_at: Option<DateTime<Utc>>,
+    /// What the provider already decided: `Pending` for a charge that waits for the payer;
+    /// `Paid` when it settled at once (a card captured in the same call).
+    pub status: Remote,
 }
 
 /// What a provider says of a charge (reconciliation).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Remote {
     /// Still waiting.
+    #[default]
     Pending,
     /// Paid this amount.
     Paid { amount: i64, at: DateTime<Utc> },

@@ -70,7 +70,12 @@ impl PaymentProvider for SandboxProvider {
                     Some(format!("sbx_pi_{txid}_secret_{}", balcao_core::crypto::random_alphanumeric(16)));
             }
         }
-        Ok(Charge { provider_payment_id: format!("sbx_{txid}"), instructions, expires_at: Some(expires_at) })
+        Ok(Charge {
+            provider_payment_id: format!("sbx_{txid}"),
+            instructions,
+            expires_at: Some(expires_at),
+            status: Remote::Pending,
+        })
     }
 
     async fn refund(

@@ -21,7 +21,7 @@ use crate::jobs::{EXPIRE_JOB, ExpirePayload};
 use crate::model::{
     CreatePayment, CreateRefund, Method, Payment, PaymentId, PaymentRow, PaymentStatus, Refund, Simulate,
 };
-use crate::provider::{ChargeRequest, Payer, ProviderError, Providers};
+use crate::provider::{ChargeRequest, Payer, ProviderError, Providers, Remote};
 use crate::refunds;
 use crate::schema::payments as p;
 use crate::settle::{self, Outcome};
@@ -224,6 +224,14 @@ impl PaymentService for PgPaymentService {
                         .returning(PaymentRow::as_returning())
                         .get_result(conn)
                         .await?;
+                // A charge the provider settled in the same call (a card captured at once).
+                let row = match charge.status {
+                    Remote::Paid { amount, at } => {
+                        settle::confirm_locked(conn, store, row, amount, at).await?;
+                        settle::lock(conn, store, id.uuid()).await?
+                    }
+                    Remote::Pending | Remote::Gone => row,
+                };
                 if let Some(at) = charge.expires_at {
                     let job =
                         NewJob::new(EXPIRE_JOB, &ExpirePayload { store_id: store.uuid(), payment_id: id.uuid() })?

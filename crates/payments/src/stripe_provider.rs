@@ -60,7 +60,7 @@ impl PaymentProvider for StripeProvider {
         let created = client(account)?.create_payment_intent(&intent, &req.idempotency_key).await.map_err(error)?;
         let instructions = Instructions { client_secret: Some(created.client_secret), ..Instructions::default() };
         // A card payment waits for the payer without a deadline of its own.
-        Ok(Charge { provider_payment_id: created.id, instructions, expires_at: None })
+        Ok(Charge { provider_payment_id: created.id, instructions, expires_at: None, status: Remote::Pending })
     }
 
     async fn refund(
