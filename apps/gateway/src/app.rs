@@ -53,6 +53,11 @@ impl AppState {
         let webhooks = balcao_webhooks::http::Services::new(core.clone(), crate::events::catalog());
         let messaging = balcao_messaging::http::Services::new(core.clone());
         let payments = balcao_payments::http::Services::new(core.clone(), crate::worker::payment_providers(&core));
+        // Checkout starts the payment a shopper asks for through the payment service.
+        let stores = stores.with_checkout_payments(Arc::new(balcao_payments::storefront::StorefrontPayments::new(
+            payments.payments.clone().into_inner(),
+            core.config.public_url.clone(),
+        )));
         Ok(Self { services, stores, webhooks, messaging, payments, core, metrics, spec, routes })
     }
 }

@@ -63,9 +63,19 @@ pub fn registry(core: &Core, bus: &EventBus) -> Registry {
         }),
     );
     registry.register(balcao_messaging::messages::SEND_JOB, Arc::new(send));
+    // One set of providers, so an EFI account's OAuth token is shared by every payment job.
+    let payments = payment_providers(core);
     registry.register(
         balcao_payments::jobs::EXPIRE_JOB,
-        Arc::new(balcao_payments::jobs::ExpireJob::new(core.clone(), payment_providers(core))),
+        Arc::new(balcao_payments::jobs::ExpireJob::new(core.clone(), payments.clone())),
+    );
+    registry.register(
+        balcao_payments::jobs::RECONCILE_JOB,
+        Arc::new(balcao_payments::jobs::ReconcileJob::new(core.clone(), payments)),
+    );
+    registry.register(
+        balcao_payments::splits::job::SPLIT_JOB,
+        Arc::new(balcao_payments::splits::job::SplitJob::new(core.clone())),
     );
     registry.register(
         balcao_webhooks::inbound::receiver::PROCESS_JOB,
@@ -80,6 +90,7 @@ pub fn payment_providers(_core: &Core) -> balcao_payments::provider::Providers {
     providers.register(Arc::new(balcao_payments::sandbox::SandboxProvider));
     providers.register(Arc::new(balcao_payments::stripe_provider::StripeProvider));
     providers.register(Arc::new(balcao_payments::efi_provider::EfiProvider::new()));
+    providers.register(Arc::new(balcao_payments::pagbank_provider::PagBankProvider::new()));
     providers
 }
 

@@ -16,9 +16,9 @@ use crate::schema::payment_accounts as a;
 /// The providers that take `method`, in order of preference.
 pub fn providers_for(method: Method) -> &'static [&'static str] {
     match method {
-        Method::Pix => &["efi"],
-        // EFI's boleto API has no adapter yet: boletos come from the sandbox.
-        Method::Boleto => &[],
+        Method::Pix => &["efi", "pagbank"],
+        // EFI issues boletos through its billing API (Cobranças) with the same credentials.
+        Method::Boleto => &["efi", "pagbank"],
         Method::Card => &["stripe", "pagbank"],
     }
 }
@@ -90,7 +90,9 @@ pub struct UpsertAccount {
     /// `certificate_pem` (certificate and key).
     pub credentials: BTreeMap<String, String>,
     /// Non-secret settings: `base_url` (https, never internal unless the operator allows it);
-    /// EFI: `pix_key`.
+    /// EFI: `pix_key`, and `billing_base_url` for boletos (the billing API, EFI's production
+    /// `https://cobrancas.api.efipay.com.br` by default; homologation
+    /// `https://cobrancas-h.api.efipay.com.br`), under the same policy as `base_url`.
     #[serde(default)]
     #[schema(value_type = Object)]
     pub settings: serde_json::Map<String, serde_json::Value>,
@@ -139,14 +141,14 @@ pub async fn upsert(core: &Core, store: StoreId, provider: &str, req: UpsertAcco
         let ok = key.starts_with("sk_") || key.starts_with("rk_");
         v.check(ok, "credentials.secret_key", "invalid", "a Stripe secret key (sk_... or rk_...)");
     }
-    if let Some(url) = req.settings.get("base_url") {
+    for (name, url) in ["base_url", "billing_base_url"].iter().filter_map(|n| Some((n, req.settings.get(*n)?))) {
         let policy = balcao_webhooks::endpoints::validate::UrlPolicy {
             allow_http: core.config.webhooks_allow_http,
             allow_private: core.config.webhooks_allow_private,
         };
         balcao_webhooks::endpoints::validate::destination(
             &mut v,
-            "settings.base_url",
+            &format!("settings.{name}"),
             url.as_str().unwrap_or_default(),
             policy,
         );

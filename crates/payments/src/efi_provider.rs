@@ -1,7 +1,10 @@
-//! PIX through a store's EFI account: a charge (`cob`) per payment whose txid is the
-//! payment's id, so a repeated create after a crash updates the same charge; refunds of the
-//! received PIX; the charge's state for reconciliation. One client per account is kept, so its
-//! OAuth token is reused until it expires.
+//! PIX and boletos through a store's EFI account. PIX: a charge (`cob`) per payment whose txid
+//! is the payment's id, so a repeated create after a crash updates the same charge; refunds of
+//! the received PIX; the charge's state for reconciliation. Boletos go through EFI's billing API
+//! ([`billing`]). One client per account and API is kept, so its OAuth token is reused until it
+//! expires.
+
+mod billing;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -9,14 +12,40 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use chrono::Utc;
 
-use crate::efi::{CobRequest, CobStatus, EfiClient, EfiConfig, EfiError, PRODUCTION_URL};
+use crate::efi::split::Repasse;
+use crate::efi::{CobRequest, CobStatus, Debtor, DebtorDocument, EfiClient, EfiConfig, EfiError, PRODUCTION_URL};
 use crate::model::{Instructions, Method};
 use crate::provider::{Account, Charge, ChargeRef, ChargeRequest, PaymentProvider, ProviderError, Remote};
+
+pub use billing::billing_config;
+
+/// Shares with an EFI account ride on the charge (EFI split): one configuration of fixed
+/// amounts per charge, keyed by its txid, linked before anyone can pay it.
+async fn link_split(client: &EfiClient, req: &ChargeRequest, txid: &str) -> Result<(), ProviderError> {
+    let repasses: Vec<Repasse> = req
+        .splits
+        .iter()
+        .filter_map(|share| {
+            let (document, account) = share.destination.as_deref()?.split_once(':')?;
+            Some(Repasse { document: document.into(), account: account.into(), amount_cents: share.amount })
+        })
+        .collect();
+    if repasses.is_empty() {
+        return Ok(());
+    }
+    let own = req.amount - repasses.iter().map(|r| r.amount_cents).sum::<i64>();
+    let body =
+        crate::efi::split::config_body(&format!("Pedido {}", req.order_number), own, &repasses).map_err(error)?;
+    let config_id = crate::splits::job::efi_split_config_id(txid);
+    client.configure_split(&config_id, &body).await.map_err(error)?;
+    client.link_split(txid, &config_id).await.map_err(error)
+}
 
 /// The EFI provider, with a client cached per account.
 #[derive(Default)]
 pub struct EfiProvider {
     clients: Mutex<HashMap<String, Arc<EfiClient>>>,
+    billing: Mutex<HashMap<String, Arc<crate::efi::EfiBillingClient>>>,
 }
 
 fn error(e: EfiError) -> ProviderError {
@@ -77,24 +106,38 @@ impl PaymentProvider for EfiProvider {
     }
 
     fn methods(&self) -> &'static [Method] {
-        &[Method::Pix]
+        &[Method::Pix, Method::Boleto]
     }
 
     async fn create(&self, account: &Account, req: &ChargeRequest) -> Result<Charge, ProviderError> {
+        if req.method == Method::Boleto {
+            return self.create_boleto(account, req).await;
+        }
         if req.method != Method::Pix {
-            return Err(ProviderError::permanent("unsupported_method", "this EFI account takes PIX"));
+            return Err(ProviderError::permanent("unsupported_method", "this EFI account takes PIX and boletos"));
         }
         let key = setting(account, "pix_key")
             .ok_or_else(|| ProviderError::permanent("missing_settings", "the EFI account has no pix_key"))?;
+        // EFI requires the payer's name with a CPF or CNPJ, or neither.
+        let debtor = req.payer.document.as_ref().and_then(|doc| {
+            let document = match doc.len() {
+                11 => DebtorDocument::Cpf(doc.clone()),
+                14 => DebtorDocument::Cnpj(doc.clone()),
+                _ => return None,
+            };
+            Some(Debtor { document, name: req.payer.name.chars().take(200).collect() })
+        });
         let request = CobRequest {
             expires_in_secs: u32::try_from(req.expires_in.as_secs()).unwrap_or(3600),
-            debtor: None,
+            debtor,
             amount_cents: req.amount,
             pix_key: key.to_owned(),
             payer_message: Some(format!("Pedido {}", req.order_number)),
         };
         let txid = req.txid();
-        let cob = self.client(account)?.create_charge(&txid, &request).await.map_err(error)?;
+        let client = self.client(account)?;
+        let cob = client.create_charge(&txid, &request).await.map_err(error)?;
+        link_split(&client, req, &txid).await?;
         let code = cob.pix_copia_e_cola.ok_or_else(|| {
             ProviderError::permanent("invalid_response", "EFI answered the charge without its BR Code")
         })?;
@@ -110,6 +153,9 @@ impl PaymentProvider for EfiProvider {
         refund_id: &str,
         amount: i64,
     ) -> Result<String, ProviderError> {
+        if charge.method == Method::Boleto {
+            return Err(billing::refund_unsupported());
+        }
         let client = self.client(account)?;
         let cob = client.get_charge(charge.id).await.map_err(error)?;
         let Some(pix) = cob.payments.first() else {
@@ -120,6 +166,9 @@ impl PaymentProvider for EfiProvider {
     }
 
     async fn status(&self, account: &Account, charge: ChargeRef<'_>) -> Result<Remote, ProviderError> {
+        if charge.method == Method::Boleto {
+            return self.boleto_status(account, charge).await;
+        }
         let cob = self.client(account)?.get_charge(charge.id).await.map_err(error)?;
         Ok(match cob.status {
             CobStatus::Completed => {

@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use balcao_core::Core;
 use balcao_core::error::{Error, Result};
 use balcao_core::http::{Json, Query, StoreAccess};
+use balcao_core::id::StoreId;
 use balcao_core::pagination::{Page, PageParams};
 use balcao_core::tenancy::Permission;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -45,6 +46,11 @@ fn idempotency_key(req: &HttpRequest) -> String {
     req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
 }
 
+/// The payments collection staff reach: `{public_url}/v1/stores/{store_id}/payments` (QR code links).
+fn staff_payments_url(core: &Core, store: StoreId) -> String {
+    format!("{}/v1/stores/{store}/payments", core.config.public_url)
+}
+
 /// Start paying an order: PIX (BR Code and QR code), boleto (line and barcode) or card (a
 /// client secret for the provider's elements). Requires `Idempotency-Key`.
 #[utoipa::path(tag = "payments", security(("bearer" = [])), params(
@@ -57,6 +63,7 @@ fn idempotency_key(req: &HttpRequest) -> String {
 #[post("/stores/{store_id}/orders/{order_id}/payments")]
 pub async fn create_payment(
     svc: Payments,
+    core: web::Data<Core>,
     access: StoreAccess,
     req: HttpRequest,
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
@@ -64,7 +71,7 @@ pub async fn create_payment(
 ) -> Result<HttpResponse> {
     access.require(Permission::OrdersWrite)?;
     let payment = svc.create(access.store_id, path.1, body.into_inner(), &idempotency_key(&req)).await?;
-    Ok(HttpResponse::Created().json(payment))
+    Ok(HttpResponse::Created().json(payment.with_qr_url(&staff_payments_url(&core, access.store_id))))
 }
 
 /// Payments, newest first.
@@ -74,11 +81,13 @@ pub async fn create_payment(
 #[get("/stores/{store_id}/payments")]
 pub async fn list_payments(
     svc: Payments,
+    core: web::Data<Core>,
     access: StoreAccess,
     page: Query<PageParams>,
 ) -> Result<web::Json<Page<Payment>>> {
     access.require(Permission::PaymentsRead)?;
-    Ok(web::Json(svc.list(access.store_id, &page).await?))
+    let url = staff_payments_url(&core, access.store_id);
+    Ok(web::Json(svc.list(access.store_id, &page).await?.map(|p| p.with_qr_url(&url))))
 }
 
 /// One payment.
@@ -88,11 +97,13 @@ pub async fn list_payments(
 #[get("/stores/{store_id}/payments/{payment_id}")]
 pub async fn get_payment(
     svc: Payments,
+    core: web::Data<Core>,
     access: StoreAccess,
     path: web::Path<(uuid::Uuid, PaymentId)>,
 ) -> Result<web::Json<Payment>> {
     access.require(Permission::PaymentsRead)?;
-    Ok(web::Json(svc.get(access.store_id, path.1).await?))
+    let payment = svc.get(access.store_id, path.1).await?;
+    Ok(web::Json(payment.with_qr_url(&staff_payments_url(&core, access.store_id))))
 }
 
 async fn pix_code(svc: &Payments, access: &StoreAccess, id: PaymentId) -> Result<String> {
@@ -110,12 +121,25 @@ pub async fn qr_svg(
     access: StoreAccess,
     path: web::Path<(uuid::Uuid, PaymentId)>,
 ) -> Result<HttpResponse> {
-    let code = pix_code(&svc, &access, path.1).await?;
-    let svg = qr::svg(&code).map_err(Error::internal)?;
+    qr_svg_response(&pix_code(&svc, &access, path.1).await?)
+}
+
+/// A PIX code's QR code as an SVG response (staff and storefront routes).
+pub(crate) fn qr_svg_response(code: &str) -> Result<HttpResponse> {
+    let svg = qr::svg(code).map_err(Error::internal)?;
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, HeaderValue::from_static("image/svg+xml")))
         .insert_header((CACHE_CONTROL, HeaderValue::from_static("private, max-age=300")))
         .body(svg))
+}
+
+/// A PIX code's QR code as a PNG response (staff and storefront routes).
+pub(crate) fn qr_png_response(code: &str) -> Result<HttpResponse> {
+    let png = qr::png(code, 8).map_err(Error::internal)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, HeaderValue::from_static("image/png")))
+        .insert_header((CACHE_CONTROL, HeaderValue::from_static("private, max-age=300")))
+        .body(png))
 }
 
 /// The PIX QR code as PNG.
@@ -128,12 +152,7 @@ pub async fn qr_png(
     access: StoreAccess,
     path: web::Path<(uuid::Uuid, PaymentId)>,
 ) -> Result<HttpResponse> {
-    let code = pix_code(&svc, &access, path.1).await?;
-    let png = qr::png(&code, 8).map_err(Error::internal)?;
-    Ok(HttpResponse::Ok()
-        .insert_header((CONTENT_TYPE, HeaderValue::from_static("image/png")))
-        .insert_header((CACHE_CONTROL, HeaderValue::from_static("private, max-age=300")))
-        .body(png))
+    qr_png_response(&pix_code(&svc, &access, path.1).await?)
 }
 
 /// Refund part or all of a paid payment (never more than captured in total). Requires `Idempotency-Key`.
@@ -177,12 +196,14 @@ pub async fn list_refunds(
 #[post("/stores/{store_id}/payments/{payment_id}/simulate")]
 pub async fn simulate_payment(
     svc: Payments,
+    core: web::Data<Core>,
     access: StoreAccess,
     path: web::Path<(uuid::Uuid, PaymentId)>,
     body: Json<Simulate>,
 ) -> Result<web::Json<Payment>> {
     access.require(Permission::OrdersWrite)?;
-    Ok(web::Json(svc.simulate(access.store_id, path.1, body.into_inner()).await?))
+    let payment = svc.simulate(access.store_id, path.1, body.into_inner()).await?;
+    Ok(web::Json(payment.with_qr_url(&staff_payments_url(&core, access.store_id))))
 }
 
 /// Connect the store to a provider (`efi` for PIX and boleto, `stripe` for cards); its
@@ -238,4 +259,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(put_account)
         .service(list_accounts)
         .service(delete_account);
+    crate::splits::http::configure(cfg);
+    crate::storefront_http::configure(cfg);
 }

@@ -25,6 +25,10 @@ impl PaymentWebhooks {
     }
 
     async fn efi(&self, event: &InboundEvent) -> Result<(), JobError> {
+        // A boleto's notification (`notification=<token>`), read back from EFI's billing API.
+        if let Some(token) = crate::efi::notify::notification_token(&event.body) {
+            return crate::efi::notify::settle_notification(&self.core, event, &token).await;
+        }
         let payments =
             parse_pix_webhook(&event.body).map_err(|e| JobError::Permanent(format!("EFI webhook body: {e}")))?;
         let mut conn = self.core.pool.get().await.map_err(Error::from)?;
@@ -73,13 +77,14 @@ impl InboundHandler for PaymentWebhooks {
     }
 
     fn providers(&self) -> &[Provider] {
-        &[Provider::Efi, Provider::Stripe]
+        &[Provider::Efi, Provider::Stripe, Provider::Pagbank]
     }
 
     async fn handle(&self, event: &InboundEvent) -> Result<(), JobError> {
         match event.provider {
             Provider::Efi => self.efi(event).await,
             Provider::Stripe => self.stripe(event).await,
+            Provider::Pagbank => crate::pagbank::notify::handle(&self.core, event).await,
             _ => Ok(()),
         }
     }

@@ -6,12 +6,16 @@
 //! - [`service`]: creating charges through the store's provider, reading, refunds, simulation.
 //! - [`settle`]: confirmation, failure and expiry, each with its event and the order's move.
 //! - [`refunds`]: refunds that never exceed what was captured.
+//! - [`splits`]: split rules per store (platform fee, fixed recipients), each payment's shares and their transfers.
+//! - [`storefront`]: payments shoppers start (at checkout, for balcao-stores, and through the
+//!   storefront routes of `storefront_http`, feature `http`), their QR code links on the storefront.
 //! - [`jobs`]: reconciliation and expiry at a charge's deadline.
 //! - [`provider`], [`sandbox`], [`accounts`]: the provider seam, the sandbox, store accounts.
 //! - [`boleto`]: bank boleto barcodes and linhas digitáveis (check digits, due-date factor).
 //! - [`pix`]: PIX "copia e cola" (BR Code) encoding, parsing and its QR code images.
 //! - [`efi`]: the EFI (Efí Bank, formerly Gerencianet) PIX API client: charges, refunds, webhook bodies.
 //! - [`stripe`]: cards through Stripe (PaymentIntents, refunds, Connect transfers) and its webhook events.
+//! - [`pagbank`], [`pagbank_provider`]: PIX, cards and boletos through PagBank's Orders API; its notifications.
 //!
 //! The crate stands on `balcao-core` for ids, errors, the database, events and jobs;
 //! its areas each get `model`, `service` and `http` modules as they are built.
@@ -25,6 +29,8 @@ pub mod http;
 pub mod inbound;
 pub mod jobs;
 pub mod model;
+pub mod pagbank;
+pub mod pagbank_provider;
 pub mod pix;
 pub mod provider;
 pub mod refunds;
@@ -32,5 +38,9 @@ pub mod sandbox;
 pub mod schema;
 pub mod service;
 pub mod settle;
+pub mod splits;
+pub mod storefront;
+#[cfg(feature = "http")]
+pub mod storefront_http;
 pub mod stripe;
 pub mod stripe_provider;

@@ -239,6 +239,19 @@ impl From<PaymentRow> for Payment {
     }
 }
 
+impl Payment {
+    /// Points `instructions.qr_code_url` at the QR code route of a PIX payment that has a code:
+    /// `{payments_url}/{id}/qr.svg` (`qr.png` beside it), where `payments_url` is the payments
+    /// collection the caller reaches: `{public_url}/v1/stores/{store_id}/payments` for staff,
+    /// `{public_url}/v1/storefront/{slug}/carts/{cart_id}/payments` for shoppers.
+    pub fn with_qr_url(mut self, payments_url: &str) -> Self {
+        if self.method == Method::Pix && self.instructions.pix_code.is_some() {
+            self.instructions.qr_code_url = Some(format!("{payments_url}/{}/qr.svg", self.id));
+        }
+        self
+    }
+}
+
 /// `POST .../orders/{order_id}/payments` (requires `Idempotency-Key`).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CreatePayment {

@@ -58,6 +58,9 @@ pub struct ChargeRequest {
     /// Where the provider posts its notifications for this charge, when it takes one per
     /// charge (`{BALCAO_PUBLIC_URL}/v1/inbound/{provider}/{store_id}`); `None` without a public URL.
     pub notification_url: Option<String>,
+    /// The payment's shares under the store's split rules (empty without rules): a provider
+    /// that splits at the charge (EFI) applies those with a destination.
+    pub splits: Vec<crate::splits::SplitShare>,
 }
 
 /// The payer, as the order names them.

@@ -64,5 +64,20 @@ diesel::table! {
         status -> Text,
         provider_transfer_id -> Nullable<Text>,
         created_at -> Timestamptz,
+        destination -> Nullable<Text>,
+        failure_message -> Nullable<Text>,
+        position -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// Split rules per store.
+    payment_split_rules (store_id) {
+        store_id -> Uuid,
+        platform_fee_bps -> Int4,
+        recipients -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }

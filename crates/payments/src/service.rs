@@ -17,7 +17,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use crate::accounts;
-use crate::jobs::{EXPIRE_JOB, ExpirePayload};
+use crate::jobs::{EXPIRE_JOB, ExpirePayload, RECONCILE_AFTER, RECONCILE_JOB};
 use crate::model::{
     CreatePayment, CreateRefund, Method, Payment, PaymentId, PaymentRow, PaymentStatus, Refund, Simulate,
 };
@@ -30,6 +30,8 @@ use crate::settle::{self, Outcome};
 pub const PIX_EXPIRY: Duration = Duration::from_secs(3600);
 /// How long a boleto waits (three days; the bank's due date).
 pub const BOLETO_EXPIRY: Duration = Duration::from_secs(3 * 86_400);
+/// How long after a boleto's due date its payment may still be reported (bank clearing).
+pub const BOLETO_CLEARING: Duration = Duration::from_secs(3 * 86_400);
 
 /// Payments of a store's orders.
 #[async_trait]
@@ -176,10 +178,10 @@ impl PaymentService for PgPaymentService {
                     ))
                     .execute(conn)
                     .await?;
-                Ok(())
+                crate::splits::store::snapshot(conn, store, id.uuid(), order.total.amount, provider_name).await
             })
             .await;
-        inserted?;
+        let splits = inserted?;
         let expires_in = if req.method == Method::Boleto { BOLETO_EXPIRY } else { PIX_EXPIRY };
         let charge_req = ChargeRequest {
             store_id: store,
@@ -198,6 +200,7 @@ impl PaymentService for PgPaymentService {
                 document: order.customer.document.clone(),
             },
             card_token: req.card_token.clone(),
+            splits,
             notification_url: Some(format!("{}/v1/inbound/{provider_name}/{store}", self.core.config.public_url)),
         };
         let charge = match provider.create(&account, &charge_req).await {
@@ -211,6 +214,14 @@ impl PaymentService for PgPaymentService {
                 return Err(provider_error(e));
             }
         };
+        // A boleto paid at a bank on its due date reaches the provider days later: the payment
+        // (and the order's stock) waits through the clearing window before it expires.
+        let expires_at = match (req.method, charge.expires_at) {
+            (Method::Boleto, Some(at)) => {
+                Some(at + chrono::Duration::from_std(BOLETO_CLEARING).map_err(Error::internal)?)
+            }
+            (_, at) => at,
+        };
         let row: PaymentRow = conn
             .transaction::<_, Error, _>(async |conn| {
                 let row: PaymentRow =
@@ -218,7 +229,7 @@ impl PaymentService for PgPaymentService {
                         .set((
                             p::provider_payment_id.eq(Some(&charge.provider_payment_id)),
                             p::instructions.eq(serde_json::to_value(&charge.instructions).map_err(Error::internal)?),
-                            p::expires_at.eq(charge.expires_at),
+                            p::expires_at.eq(expires_at),
                             p::updated_at.eq(Utc::now()),
                         ))
                         .returning(PaymentRow::as_returning())
@@ -232,11 +243,20 @@ impl PaymentService for PgPaymentService {
                     }
                     Remote::Pending | Remote::Gone => row,
                 };
-                if let Some(at) = charge.expires_at {
+                if let Some(at) = expires_at {
                     let job =
                         NewJob::new(EXPIRE_JOB, &ExpirePayload { store_id: store.uuid(), payment_id: id.uuid() })?
                             .run_at(at)
                             .unique_key(format!("{EXPIRE_JOB}:{id}"));
+                    jobs::enqueue(conn, job).await?;
+                }
+                // A webhook may never come: ask the provider at growing intervals meanwhile.
+                if provider_name != "sandbox" && row.status == PaymentStatus::Pending.as_str() {
+                    let payload = ExpirePayload { store_id: store.uuid(), payment_id: id.uuid() };
+                    let first = chrono::Duration::from_std(RECONCILE_AFTER[0]).map_err(Error::internal)?;
+                    let job = NewJob::new(RECONCILE_JOB, &payload)?
+                        .run_at(Utc::now() + first)
+                        .unique_key(format!("{RECONCILE_JOB}:{id}"));
                     jobs::enqueue(conn, job).await?;
                 }
                 Ok(row)

@@ -48,6 +48,18 @@ async fn lock_by_provider(
         .optional()?)
 }
 
+/// A payment by id, without locking it.
+pub async fn find(conn: &mut AsyncPgConnection, store: StoreId, id: uuid::Uuid) -> Result<PaymentRow> {
+    p::table
+        .filter(p::store_id.eq(store.uuid()))
+        .filter(p::id.eq(id))
+        .select(PaymentRow::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| Error::not_found("payment"))
+}
+
 /// Locks a payment by id.
 pub async fn lock(conn: &mut AsyncPgConnection, store: StoreId, id: uuid::Uuid) -> Result<PaymentRow> {
     p::table
@@ -116,6 +128,7 @@ pub async fn confirm_locked(
         .execute(conn)
         .await?;
     events::emit(conn, Some(store), PAYMENT_CONFIRMED, &event(&row, PaymentStatus::Paid, None)).await?;
+    crate::splits::store::schedule(conn, store, row.id).await?;
     let order = OrderId(row.order_id);
     match move_order(conn, store, order, OrderStatus::Paid, Actor::System, "payment confirmed", None).await {
         Ok(_) => {}

@@ -15,7 +15,8 @@ use crate::stripe::{
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StripeProvider;
 
-fn client(account: &Account) -> Result<StripeClient, ProviderError> {
+/// A client on the store's account (its `secret_key`, and `base_url` when set).
+pub fn client(account: &Account) -> Result<StripeClient, ProviderError> {
     let secret_key = account
         .credentials
         .get("secret_key")
@@ -55,7 +56,8 @@ impl PaymentProvider for StripeProvider {
             order_id: req.order_id.to_string(),
             payment_id: req.payment_id.to_string(),
             description: Some(format!("{} - pedido {}", req.store_name, req.order_number)),
-            transfer_group: None,
+            // Shares to transfer once paid are grouped with the payment (Connect transfers).
+            transfer_group: req.splits.iter().any(|s| s.destination.is_some()).then(|| req.payment_id.to_string()),
         };
         let created = client(account)?.create_payment_intent(&intent, &req.idempotency_key).await.map_err(error)?;
         let instructions = Instructions { client_secret: Some(created.client_secret), ..Instructions::default() };

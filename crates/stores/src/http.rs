@@ -8,7 +8,7 @@ use balcao_core::tenancy::StoreService;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::analytics::{self, AnalyticsService, PgAnalyticsService};
-use crate::carts::{self, CartService, PgCartService, PricingDeps};
+use crate::carts::{self, CartService, CheckoutPayments, PgCartService, PricingDeps};
 use crate::catalog::{
     self, CategoryService, InventoryService, PgCategoryService, PgInventoryService, PgProductService, PgVariantService,
     ProductService, VariantService,
@@ -55,6 +55,8 @@ pub struct Services {
     pub analytics: web::Data<dyn AnalyticsService>,
     /// Delivery zones and shipping quotes.
     pub delivery: web::Data<dyn DeliveryService>,
+    /// Starts the payment a checkout asks for (plugged in by the gateway; none: checkout only places orders).
+    pub checkout_payments: Option<web::Data<dyn CheckoutPayments>>,
 }
 
 impl Services {
@@ -97,7 +99,14 @@ impl Services {
             customer_tokens: web::Data::from(customer_tokens),
             wishlists: web::Data::from(wishlists),
             coupons: web::Data::from(coupons),
+            checkout_payments: None,
         }
+    }
+
+    /// The same services, with checkout starting payments through `payments`.
+    pub fn with_checkout_payments(mut self, payments: Arc<dyn CheckoutPayments>) -> Self {
+        self.checkout_payments = Some(web::Data::from(payments));
+        self
     }
 
     /// Registers the services for the handlers of the scope `cfg` configures.
@@ -115,6 +124,9 @@ impl Services {
         cfg.app_data(self.coupons.clone());
         cfg.app_data(self.delivery.clone());
         cfg.app_data(self.carts.clone()).app_data(self.orders.clone()).app_data(self.analytics.clone());
+        if let Some(payments) = &self.checkout_payments {
+            cfg.app_data(payments.clone());
+        }
     }
 }
 

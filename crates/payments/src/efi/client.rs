@@ -179,7 +179,12 @@ impl EfiClient {
     }
 
     /// One API call with the cached token; a 401 drops the token and retries once with a new one.
-    async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<&Value>) -> Result<T, EfiError> {
+    pub(super) async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<T, EfiError> {
         let url = format!("{}{path}", self.base_url);
         let token = self.token().await?;
         let mut response = self.send(&method, &url, body, &token).await?;
@@ -275,7 +280,7 @@ fn check_txid(txid: &str) -> Result<(), EfiError> {
 }
 
 /// Status, `Retry-After` in seconds, and the body of an answer.
-async fn read(response: reqwest::Response) -> Result<(StatusCode, Option<Duration>, Vec<u8>), EfiError> {
+pub(super) async fn read(response: reqwest::Response) -> Result<(StatusCode, Option<Duration>, Vec<u8>), EfiError> {
     let status = response.status();
     let retry_after = response
         .headers()
@@ -301,7 +306,7 @@ fn api_error(status: StatusCode, retry_after: Option<Duration>, body: &[u8]) -> 
 }
 
 /// No answer: a timeout, or a connection, TLS or transfer failure. The URL is left out.
-fn transport(error: reqwest::Error) -> EfiError {
+pub(super) fn transport(error: reqwest::Error) -> EfiError {
     if error.is_timeout() {
         return EfiError::Timeout;
     }
@@ -310,7 +315,7 @@ fn transport(error: reqwest::Error) -> EfiError {
 }
 
 /// An error with its sources, `outer: inner: innermost`.
-fn chain(error: &dyn std::error::Error) -> String {
+pub(super) fn chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(inner) = source {
@@ -321,6 +326,6 @@ fn chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-fn clip(text: String) -> String {
+pub(super) fn clip(text: String) -> String {
     if text.chars().count() <= MAX_ERROR_TEXT { text } else { text.chars().take(MAX_ERROR_TEXT).collect() }
 }

@@ -1,14 +1,19 @@
-//! EFI (Efí Bank, formerly Gerencianet) PIX API client: immediate charges (`cob`), refunds
-//! (`devolucao`) and the PIX webhook body.
+//! EFI (Efí Bank, formerly Gerencianet) API clients: the PIX API (immediate charges (`cob`),
+//! refunds (`devolucao`) and the PIX webhook body) and the billing API (Cobranças: boletos and
+//! their notifications).
 //!
 //! | module | what it holds |
 //! |---|---|
 //! | [`client`] | [`EfiConfig`] and [`EfiClient`]: mutual TLS, the OAuth2 token cache, the calls |
 //! | [`model`] | charges, refunds and PIX in centavos; txids; strict amount strings |
 //! | [`webhook`] | [`parse_pix_webhook`] for EFI's `{"pix": [...]}` callbacks |
+//! | [`billing`] | [`BillingConfig`] and [`EfiBillingClient`]: boletos, charges, notification tokens (no mTLS) |
+//! | [`billing_model`] | the billing API's requests and answers, in centavos |
+//! | [`notify`] | billing notifications (`notification=<token>`) read back and settled |
+//! | [`split`] | PIX split: a configuration of fixed shares per charge, linked to its txid |
 //!
 //! # Credentials
-//! Every call, the token request included, needs the account's client certificate (mutual
+//! Every PIX API call, the token request included, needs the account's client certificate (mutual
 //! TLS) besides the application's `client_id` and `client_secret`. EFI issues the certificate
 //! as a `.p12` with an empty password; [`EfiConfig::certificate_pem`] wants the certificate and
 //! its unencrypted private key in one PEM, converted once with:
@@ -19,6 +24,8 @@
 //!
 //! (OpenSSL 3 may need `-legacy` for older `.p12` files.) Production and homologation have
 //! different certificates, credentials and base URLs ([`PRODUCTION_URL`], [`HOMOLOGATION_URL`]).
+//! The billing API takes the same `client_id` and `client_secret` without a certificate, at its
+//! own hosts ([`BILLING_PRODUCTION_URL`], [`BILLING_HOMOLOGATION_URL`]).
 //!
 //! # Money and ids
 //! Amounts are integer centavos in this API and two-decimal strings on the wire (`"123.45"`);
@@ -27,12 +34,20 @@
 //! `txid_duplicado`, so read the charge back with `get_charge` then. Refund ids behave the same
 //! (`devolucao_id_duplicado`).
 
+pub mod billing;
+pub mod billing_model;
 pub mod client;
 pub mod model;
+pub mod notify;
+pub mod split;
 pub mod webhook;
 
 use std::time::Duration;
 
+pub use billing::{BILLING_HOMOLOGATION_URL, BILLING_PRODUCTION_URL, BillingConfig, EfiBillingClient};
+pub use billing_model::{
+    BillingCharge, BoletoCustomer, BoletoRequest, ChargeStatus, IssuedBoleto, NotificationEntry, PayerDocument,
+};
 pub use client::{EfiClient, EfiConfig, HOMOLOGATION_URL, PRODUCTION_URL};
 pub use model::{
     AmountError, Cob, CobRequest, CobStatus, Debtor, DebtorDocument, Devolucao, DevolucaoStatus, PixDirection,

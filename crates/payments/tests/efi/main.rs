@@ -1,6 +1,8 @@
-//! The EFI PIX client against an in-test HTTPS server that requires our client certificate.
+//! The EFI PIX client against an in-test HTTPS server that requires our client certificate,
+//! and boletos through the provider against a wiremock billing API.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod boleto;
 mod parsing;
 mod provider;
 mod server;

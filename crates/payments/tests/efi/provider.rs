@@ -9,6 +9,7 @@ use balcao_core::id::StoreId;
 use balcao_payments::efi_provider::EfiProvider;
 use balcao_payments::model::{Method, PaymentId};
 use balcao_payments::provider::{Account, ChargeRef, ChargeRequest, Payer, PaymentProvider, Remote};
+use balcao_payments::splits::SplitShare;
 use serde_json::json;
 
 use super::KEY;
@@ -39,6 +40,7 @@ fn charge(payment: PaymentId) -> ChargeRequest {
         payer: Payer::default(),
         card_token: None,
         notification_url: None,
+        splits: Vec::new(),
     }
 }
 
@@ -73,4 +75,48 @@ async fn charges_carry_the_payment_txid_and_efis_br_code_with_one_token() {
         Remote::Paid { amount, .. } => assert_eq!(amount, 11000),
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn shares_with_efi_accounts_ride_on_the_charge_as_a_linked_split_and_the_payer_is_the_debtor() {
+    let pki = pki();
+    let server = MockEfi::start(&pki, 3600).await;
+    let provider = EfiProvider::new();
+    let account = account(&server, &pki);
+    let payment = PaymentId::new();
+    let mut req = charge(payment);
+    req.payer = Payer { name: "Ana Souza".into(), document: Some("12345678909".into()), ..Payer::default() };
+    req.splits = vec![
+        SplitShare { recipient: "platform".into(), amount: 287, destination: None },
+        SplitShare { recipient: "socia".into(), amount: 1148, destination: Some("11222333000181:7654321".into()) },
+    ];
+    provider.create(&account, &req).await.unwrap();
+    let txid = payment.uuid().simple().to_string();
+    let calls = server.api_requests();
+    let seen: Vec<(String, String)> = calls.iter().map(|r| (r.method.clone(), r.path.clone())).collect();
+    assert_eq!(
+        seen,
+        [
+            ("PUT".to_owned(), format!("/v2/cob/{txid}")),
+            ("PUT".to_owned(), format!("/v2/gn/split/config/s{txid}")),
+            ("PUT".to_owned(), format!("/v2/gn/split/cob/{txid}/vinculo/s{txid}")),
+        ]
+    );
+    assert_eq!(calls[0].json()["devedor"], json!({"cpf": "12345678909", "nome": "Ana Souza"}));
+    assert_eq!(
+        calls[1].json(),
+        json!({"descricao": "Pedido 1001", "lancamento": {"imediato": true}, "split": {
+            "divisaoTarifa": "assumir_total",
+            "minhaParte": {"tipo": "fixo", "valor": "103.32"},
+            "repasses": [{"tipo": "fixo", "valor": "11.48", "favorecido": {"cnpj": "11222333000181", "conta": "7654321"}}]
+        }})
+    );
+    assert!(calls.iter().all(|r| r.client_cert_ok), "every call presents the client certificate");
+
+    // Without shares for EFI accounts, only the charge goes out.
+    let plain = PaymentId::new();
+    let mut req = charge(plain);
+    req.splits = vec![SplitShare { recipient: "platform".into(), amount: 287, destination: None }];
+    provider.create(&account, &req).await.unwrap();
+    assert_eq!(server.api_requests().len(), 4);
 }

@@ -243,6 +243,9 @@ fn answer(state: &State, request: &Recorded) -> (u16, Value) {
     match (request.method.as_str(), segments.as_slice()) {
         ("PUT", ["v2", "cob", txid]) => (201, created_cob(txid, request.json())),
         ("GET", ["v2", "cob", txid]) => (200, paid_cob(txid)),
+        // EFI answers a split configuration with its id and status, and a link with an empty object.
+        ("PUT", ["v2", "gn", "split", "config", id]) => (201, json!({ "id": id, "status": "ativo", "txid": null })),
+        ("PUT", ["v2", "gn", "split", "cob", _, "vinculo", _]) => (200, json!({})),
         ("PUT", ["v2", "pix", _, "devolucao", id]) => (
             201,
             json!({

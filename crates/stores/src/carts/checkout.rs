@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
-use super::model::{Checkout, CheckoutAddress};
+use super::model::{Checkout, CheckoutAddress, CheckoutPaymentMethod};
 use super::pricing::{self, Destination, LineFacts};
 use super::service::PgCartService;
 use crate::br::{is_valid_uf, normalize_phone, parse_cep, parse_document};
@@ -62,6 +62,11 @@ fn validate(req: &Checkout) -> Result<(Buyer, Option<ShippingAddress>)> {
         "too_long",
         "must be at most 1000 characters",
     );
+    if let Some(token) = &req.card_token {
+        let card = req.payment_method == Some(CheckoutPaymentMethod::Card);
+        v.check(card, "card_token", "unexpected", "is only for payment_method card");
+        v.length(token, "card_token", 1, 10_000);
+    }
     let address = req.shipping_address.as_ref().map(|a| address(&mut v, a, &req.customer.name));
     v.finish()?;
     Ok((Buyer { name: req.customer.name.trim().to_owned(), email, phone, document }, address.flatten()))

@@ -4,11 +4,11 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use balcao_core::error::{Error, Result};
 use balcao_core::http::Json;
 
-use super::model::{AddItem, ApplyCoupon, Cart, Checkout, CreateCart, UpdateCart, UpdateItem};
+use super::model::{AddItem, ApplyCoupon, Cart, Checkout, CreateCart, PlacedOrder, UpdateCart, UpdateItem};
+use super::payments::{CheckoutPayments, place_and_pay};
 use super::service::CartService;
 use crate::customers::shopper::CustomerToken;
 use crate::ids::{CartId, CartItemId};
-use crate::orders::Order;
 
 type Carts = web::Data<dyn CartService>;
 
@@ -105,25 +105,33 @@ pub async fn remove_coupons(svc: Carts, path: web::Path<(String, CartId)>) -> Re
     Ok(web::Json(svc.remove_coupons(&path.0, path.1).await?))
 }
 
-/// Place the order. Send an `Idempotency-Key`: a retry returns the same order.
+/// Place the order. Send an `Idempotency-Key`: a retry returns the same order (and the same payment).
+///
+/// With `payment_method`, the payment starts with the order and comes back as `payment` with its
+/// instructions (PIX code and QR code link, boleto line, card client secret). If it cannot start
+/// (the provider is down or refuses), the order still stands: `payment` is null, `payment_error`
+/// says why, and `POST .../carts/{cart_id}/payments` tries again.
 #[utoipa::path(tag = "storefront", params(
     ("slug" = String, Path, description = "The store's slug"), ("cart_id" = uuid::Uuid, Path, description = "The cart"),
     ("Idempotency-Key" = String, Header, description = "Required: makes retries safe")),
     request_body = Checkout, responses(
-    (status = 201, description = "The order", body = Order),
+    (status = 201, description = "The order, with its payment when `payment_method` was given", body = PlacedOrder),
     (status = 409, description = "`insufficient_stock` (naming the variant) or `cart_checked_out`",
      body = balcao_core::error::Problem, content_type = "application/problem+json")))]
 #[post("/storefront/{slug}/carts/{cart_id}/checkout")]
 pub async fn checkout(
     svc: Carts,
+    payments: Option<web::Data<dyn CheckoutPayments>>,
     req: HttpRequest,
     path: web::Path<(String, CartId)>,
     shopper: Option<CustomerToken>,
     body: Json<Checkout>,
 ) -> Result<HttpResponse> {
-    if req.headers().get("Idempotency-Key").is_none() {
+    let Some(key) = req.headers().get("Idempotency-Key").and_then(|v| v.to_str().ok()) else {
         return Err(Error::field("Idempotency-Key", "required", "checkout needs an Idempotency-Key header"));
-    }
-    let order = svc.checkout(&path.0, path.1, shopper.map(|s| s.customer_id), body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(order))
+    };
+    let customer = shopper.map(|s| s.customer_id);
+    let payments = payments.as_ref().map(|p| p.get_ref());
+    let placed = place_and_pay(svc.get_ref(), payments, &path.0, path.1, customer, body.into_inner(), key).await?;
+    Ok(HttpResponse::Created().json(placed))
 }

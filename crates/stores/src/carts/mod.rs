@@ -4,10 +4,12 @@ pub mod checkout;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod model;
+pub mod payments;
 pub mod pricing;
 pub mod service;
 pub mod view;
 
 pub use model::*;
+pub use payments::{CheckoutPayments, StartPayment};
 pub use pricing::PricingDeps;
 pub use service::{CartService, PgCartService};

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::coupons::AppliedCoupon;
 use crate::ids::{CartId, CartItemId, DeliveryZoneId, ProductId, VariantId};
+use crate::orders::Order;
 use crate::shipping::{Coordinates, ShippingOption};
 
 /// `POST /v1/storefront/{slug}/carts`.
@@ -218,4 +219,66 @@ pub struct Checkout {
     pub coordinates: Option<Coordinates>,
     /// A note for the store.
     pub notes: Option<String>,
+    /// Start paying with the order: `pix`, `boleto` or `card` (the response then carries `payment`).
+    #[serde(default)]
+    pub payment_method: Option<CheckoutPaymentMethod>,
+    /// Cards through PagBank: the card as the provider's browser SDK encrypted it (only with `card`).
+    #[serde(default)]
+    pub card_token: Option<String>,
+}
+
+/// How the shopper pays, chosen at checkout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckoutPaymentMethod {
+    /// PIX: a BR Code ("copia e cola") and its QR code.
+    Pix,
+    /// Boleto bancário.
+    Boleto,
+    /// Card, through the provider's own elements.
+    Card,
+}
+
+impl CheckoutPaymentMethod {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pix => "pix",
+            Self::Boleto => "boleto",
+            Self::Card => "card",
+        }
+    }
+}
+
+/// Why the payment asked for at checkout did not start; the order stands and can be paid later
+/// through `POST /v1/storefront/{slug}/carts/{cart_id}/payments`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CheckoutPaymentError {
+    /// The problem's stable code (`provider_refused`, `service_unavailable`, ...).
+    pub code: String,
+    /// Explanation.
+    pub detail: String,
+}
+
+/// `POST .../carts/{cart_id}/checkout`: the order placed, with the payment started for it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlacedOrder {
+    /// The order (its fields at the top level).
+    #[serde(flatten)]
+    pub order: Order,
+    /// The payment with its instructions, when `payment_method` was given and it started.
+    #[schema(schema_with = payment_schema)]
+    pub payment: Option<serde_json::Value>,
+    /// Why the payment did not start, when `payment_method` was given and it did not.
+    pub payment_error: Option<CheckoutPaymentError>,
+}
+
+/// `payment` is the payments API's `Payment` (or null); balcao-stores only refers to it by name.
+fn payment_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{Object, OneOfBuilder, Schema, Type};
+    let one_of = OneOfBuilder::new()
+        .item(utoipa::openapi::Ref::from_schema_name("Payment"))
+        .item(Object::with_type(Type::Null))
+        .description(Some("The payment with its instructions, when `payment_method` was given and it started."));
+    Schema::OneOf(one_of.build())
 }

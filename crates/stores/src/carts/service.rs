@@ -15,7 +15,7 @@ use super::model::{AddItem, ApplyCoupon, Cart, Checkout, CreateCart, UpdateCart,
 use super::pricing::{self, CartRow, PricingDeps};
 pub use super::view::{destination, purge_expired};
 use crate::br::{normalize_phone, parse_cep};
-use crate::ids::{CartId, CartItemId, CustomerId};
+use crate::ids::{CartId, CartItemId, CustomerId, OrderId};
 use crate::orders::Order;
 use crate::orders::schema::{cart_items, carts};
 use crate::schema::{products, variants};
@@ -48,6 +48,9 @@ pub trait CartService: Send + Sync {
     async fn update(&self, slug: &str, id: CartId, req: UpdateCart) -> Result<Cart>;
     /// Places the order: validates, reserves stock, redeems coupons, freezes prices.
     async fn checkout(&self, slug: &str, id: CartId, customer: Option<CustomerId>, req: Checkout) -> Result<Order>;
+    /// The store and the order a checked-out cart became (the cart id is the shopper's proof of
+    /// access); 404 for an unknown cart, 409 `cart_not_checked_out` for an open one.
+    async fn order_of(&self, slug: &str, id: CartId) -> Result<(StoreId, OrderId)>;
 }
 
 /// [`CartService`] on PostgreSQL.
@@ -338,5 +341,28 @@ impl CartService for PgCartService {
 
     async fn checkout(&self, slug: &str, id: CartId, customer: Option<CustomerId>, req: Checkout) -> Result<Order> {
         checkout::run(self, slug, id, customer, req).await
+    }
+
+    async fn order_of(&self, slug: &str, id: CartId) -> Result<(StoreId, OrderId)> {
+        let store = self.storefront.store(slug).await?;
+        let mut conn = self.core.pool.get().await?;
+        // A checked-out cart is never purged and stays its order's key; an open one lives until it expires.
+        let row: (String, Option<uuid::Uuid>, chrono::DateTime<Utc>) = carts::table
+            .filter(carts::store_id.eq(store.uuid()))
+            .filter(carts::id.eq(id.uuid()))
+            .select((carts::status, carts::order_id, carts::expires_at))
+            .first(&mut conn)
+            .await
+            .optional()?
+            .ok_or_else(|| Error::not_found("cart"))?;
+        match row {
+            (status, Some(order), _) if status == "checked_out" => Ok((store, OrderId(order))),
+            (_, _, expires_at) if expires_at <= Utc::now() => Err(Error::not_found("cart")),
+            _ => Err(Error::Conflict {
+                code: "cart_not_checked_out",
+                detail: "This cart has not been checked out yet; check it out first.".into(),
+                field: None,
+            }),
+        }
     }
 }

@@ -7,6 +7,7 @@
 //! | whatsapp, instagram | `sha256:<hex>` of the body: a Meta delivery has no id, and Meta redelivers the same body | `object` + `.` + `entry[0].changes[0].field` (or `messaging`) |
 //! | pagbank | `notificationCode` (legacy form), else `id:status` of the order or charge, so each status change is its own event | `notificationType`, else the status |
 //! | efi | every `pix[].endToEndId`, comma-joined | `pix` |
+//! | efi (billing form `notification=<token>`) | `notification:<token>:<uuid v7>`: unique per delivery, since EFI posts the same token on every status change of a charge; the handler reads the token's current state and settles idempotently | `notification` |
 //! | twilio | `MessageSid:MessageStatus` (or `SmsSid`/`CallSid`) | the status, else `message` |
 //! | zenvia | `id` | `type` |
 //!
@@ -63,7 +64,13 @@ pub fn identify(provider: Provider, body: &[u8]) -> Identity {
         Provider::Stripe => (text(&json["id"]), text(&json["type"])),
         Provider::Whatsapp | Provider::Instagram => (None, meta_type(&json)),
         Provider::Zenvia => (text(&json["id"]), text(&json["type"])),
-        Provider::Efi => efi(&json),
+        Provider::Efi => match crate::inbound::efi::notification_token(body) {
+            Some(token) => (
+                Some(format!("notification:{token}:{}", uuid::Uuid::now_v7().simple())),
+                Some("notification".to_owned()),
+            ),
+            None => efi(&json),
+        },
         Provider::Pagbank if json.is_null() => {
             let form = form();
             (form.get("notificationCode").cloned(), form.get("notificationType").cloned())
@@ -174,6 +181,17 @@ mod tests {
         assert_eq!(id(Provider::Efi, body), ("E1,E2".into(), "pix".into()));
         let partial = r#"{"pix":[{"endToEndId":"E1"},{"txid":"x"}]}"#;
         assert_eq!(id(Provider::Efi, partial).0, body_hash(partial.as_bytes()));
+    }
+
+    #[test]
+    fn efi_billing_notifications_are_each_their_own_event() {
+        let body = "notification=09027955-5e06-4ff0-a9c7-46b47b8f1b27";
+        let (first, kind) = id(Provider::Efi, body);
+        let (second, _) = id(Provider::Efi, body);
+        assert_eq!(kind, "notification");
+        assert!(first.starts_with("notification:09027955-5e06-4ff0-a9c7-46b47b8f1b27:"), "{first}");
+        assert_ne!(first, second, "the same token on a later status change is not dropped");
+        assert!(first.len() <= MAX_EXTERNAL_ID);
     }
 
     #[test]

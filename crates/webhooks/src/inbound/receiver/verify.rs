@@ -64,6 +64,10 @@ pub fn verify(secrets: &SourceSecrets, request: &InboundRequest, now: i64) -> Re
             twilio::verify(&t.auth_token, request.header(twilio::SIGNATURE_HEADER), &request.url, &params)
         }
         SourceSecrets::Zenvia(z) => zenvia::verify(&z.secret, request.header(&z.header_name)),
+        // A billing (boleto) notification comes to the charge's notification URL without the
+        // `hmac` or EFI's mTLS: its token is read back from EFI with the store's credentials,
+        // which authenticates it (the source's IP allowlist still applies).
+        SourceSecrets::Efi(_) if efi::notification_token(body).is_some() => Ok(()),
         SourceSecrets::Efi(e) => {
             efi::verify_client_cert(e.client_cert_verified.as_deref(), request.header(&e.client_cert_header))?;
             efi::verify_hmac_param(&e.hmac_secret, request.query_param(efi::HMAC_PARAM).as_deref())
@@ -116,6 +120,15 @@ mod tests {
         efi.client_cert_verified = Some("SUCCESS".into());
         assert_eq!(verify(&SourceSecrets::Efi(efi.clone()), &ok, 0), Err(VerifyError::MissingSignature));
         let verified = request(&[("X-Client-Cert-Verified", "SUCCESS")], "hmac=h%201");
-        assert_eq!(verify(&SourceSecrets::Efi(efi), &verified, 0), Ok(()));
+        assert_eq!(verify(&SourceSecrets::Efi(efi.clone()), &verified, 0), Ok(()));
+
+        // A billing notification needs neither; any other body still does.
+        let with_body = |body: &str| InboundRequest { body: body.as_bytes().to_vec(), ..request(&[], "") };
+        let notification = with_body("notification=09027955-5e06-4ff0-a9c7-46b47b8f1b27");
+        assert_eq!(verify(&SourceSecrets::Efi(efi.clone()), &notification, 0), Ok(()));
+        let pix = with_body(r#"{"pix":[]}"#);
+        assert_eq!(verify(&SourceSecrets::Efi(efi.clone()), &pix, 0), Err(VerifyError::MissingSignature));
+        let smuggled = with_body("notification=abc&pix=1");
+        assert_eq!(verify(&SourceSecrets::Efi(efi), &smuggled, 0), Err(VerifyError::MissingSignature));
     }
 }

@@ -1,0 +1,71 @@
+//! The split routes: a store's rules and each payment's shares.
+
+use actix_web::{HttpResponse, delete, get, put, web};
+use balcao_core::Core;
+use balcao_core::error::Result;
+use balcao_core::http::{Json, StoreAccess};
+use balcao_core::tenancy::Permission;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::SplitRules;
+use super::store::{self, PaymentSplit, SplitRulesView};
+use crate::model::PaymentId;
+
+/// The store's split rules: the platform's fee and fixed recipients (empty when none are set).
+#[utoipa::path(tag = "payments", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+    responses((status = 200, description = "The rules", body = SplitRulesView)))]
+#[get("/stores/{store_id}/payment-split-rules")]
+pub async fn get_rules(core: web::Data<Core>, access: StoreAccess) -> Result<web::Json<SplitRulesView>> {
+    access.require(Permission::StoreWrite)?;
+    Ok(web::Json(store::get(&core, access.store_id).await?))
+}
+
+/// Set the store's split rules. Each new payment records its shares from the rules of the
+/// moment: the platform's fee first, then each recipient, a percentage or a fixed amount. Once
+/// paid, shares with a destination at the payment's provider are sent (EFI split on PIX
+/// charges, Stripe Connect transfers for cards); the rest are recorded for the store to settle.
+#[utoipa::path(tag = "payments", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+    request_body = SplitRules, responses(
+    (status = 200, description = "The rules", body = SplitRulesView),
+    (status = 422, description = "Invalid rules, naming the field", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
+#[put("/stores/{store_id}/payment-split-rules")]
+pub async fn put_rules(
+    core: web::Data<Core>,
+    access: StoreAccess,
+    body: Json<SplitRules>,
+) -> Result<web::Json<SplitRulesView>> {
+    access.require(Permission::StoreWrite)?;
+    Ok(web::Json(store::put(&core, access.store_id, body.into_inner()).await?))
+}
+
+/// Remove the store's split rules; later payments are not split.
+#[utoipa::path(tag = "payments", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+    responses((status = 204, description = "Removed")))]
+#[delete("/stores/{store_id}/payment-split-rules")]
+pub async fn delete_rules(core: web::Data<Core>, access: StoreAccess) -> Result<HttpResponse> {
+    access.require(Permission::StoreWrite)?;
+    store::delete(&core, access.store_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A payment's shares and where each went.
+#[utoipa::path(tag = "payments", security(("bearer" = [])), params(
+    ("store_id" = uuid::Uuid, Path, description = "The store"), ("payment_id" = uuid::Uuid, Path, description = "The payment")),
+    responses((status = 200, description = "Its shares, the platform's fee first", body = Vec<PaymentSplit>),
+    (status = 404, description = "No such payment", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
+#[get("/stores/{store_id}/payments/{payment_id}/splits")]
+pub async fn list_splits(
+    core: web::Data<Core>,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, PaymentId)>,
+) -> Result<web::Json<Vec<PaymentSplit>>> {
+    access.require(Permission::PaymentsRead)?;
+    let mut conn = core.pool.get().await?;
+    crate::settle::find(&mut conn, access.store_id, path.1.uuid()).await?;
+    Ok(web::Json(store::list(&mut conn, access.store_id, path.1.uuid()).await?))
+}
+
+/// Registers the split routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_rules).service(put_rules).service(delete_rules).service(list_splits);
+}

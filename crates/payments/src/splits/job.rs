@@ -1,0 +1,116 @@
+//! `payments.splits`: once a payment is paid, its shares go where its provider can send them.
+//! Stripe: a Connect transfer per share, funded by the captured charge (`source_transaction`)
+//! and keyed so a retried job never transfers twice. EFI: the shares rode on the PIX charge
+//! (EFI split) and EFI settled them with the payment, so they are marked transferred.
+
+use async_trait::async_trait;
+use balcao_core::Core;
+use balcao_core::error::Error;
+use balcao_core::id::StoreId;
+use balcao_core::jobs::{JobContext, JobError, JobHandler};
+use balcao_core::money::Currency;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde::{Deserialize, Serialize};
+
+use super::store;
+use crate::accounts;
+use crate::model::PaymentStatus;
+use crate::schema::payment_splits as s;
+use crate::settle;
+use crate::stripe::CreateTransfer;
+
+/// The job kind.
+pub const SPLIT_JOB: &str = "payments.splits";
+
+/// The job's payload.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SplitPayload {
+    /// The store.
+    pub store_id: uuid::Uuid,
+    /// The paid payment.
+    pub payment_id: uuid::Uuid,
+}
+
+/// The id of the EFI split configuration linked to a PIX charge: derived from its txid, so a
+/// repeated configuration after a crash updates the same one.
+pub fn efi_split_config_id(txid: &str) -> String {
+    format!("s{txid}")
+}
+
+/// Applies a paid payment's shares.
+pub struct SplitJob {
+    core: Core,
+}
+
+impl SplitJob {
+    /// A job on the shared handles.
+    pub fn new(core: Core) -> Self {
+        Self { core }
+    }
+}
+
+#[async_trait]
+impl JobHandler for SplitJob {
+    async fn run(&self, job: &JobContext) -> Result<(), JobError> {
+        let SplitPayload { store_id, payment_id } = job.payload()?;
+        let store = StoreId(store_id);
+        let mut conn = self.core.pool.get().await.map_err(Error::from)?;
+        let payment = settle::find(&mut conn, store, payment_id).await?;
+        if !PaymentStatus::parse(&payment.status).is_some_and(PaymentStatus::captured)
+            && PaymentStatus::parse(&payment.status) != Some(PaymentStatus::Refunded)
+        {
+            return Err(JobError::Permanent(format!("payment {payment_id} is `{}`, not paid", payment.status)));
+        }
+        let pending: Vec<(String, i64, Option<String>)> = s::table
+            .filter(s::store_id.eq(store_id))
+            .filter(s::payment_id.eq(payment_id))
+            .filter(s::status.eq("recorded"))
+            .filter(s::destination.is_not_null())
+            .select((s::recipient, s::amount, s::destination))
+            .load(&mut conn)
+            .await
+            .map_err(Error::from)?;
+        match payment.provider.as_str() {
+            "efi" => {
+                let config = efi_split_config_id(payment.provider_payment_id.as_deref().unwrap_or_default());
+                for (recipient, _, _) in &pending {
+                    store::mark(&mut conn, store, payment_id, recipient, Ok(&config)).await?;
+                }
+            }
+            "stripe" => {
+                let account = accounts::open(&self.core, &mut conn, store, "stripe")
+                    .await?
+                    .ok_or_else(|| JobError::Permanent("the store's Stripe account is gone".into()))?;
+                let client =
+                    crate::stripe_provider::client(&account).map_err(|e| JobError::Permanent(e.to_string()))?;
+                let intent_id = payment.provider_payment_id.clone().unwrap_or_default();
+                let intent = match client.retrieve_payment_intent(&intent_id).await {
+                    Ok(intent) => intent,
+                    Err(e) if e.is_retryable() => return Err(JobError::retry(e)),
+                    Err(e) => return Err(JobError::Permanent(format!("Stripe refused reading {intent_id}: {e}"))),
+                };
+                for (recipient, amount, destination) in pending {
+                    let transfer = CreateTransfer {
+                        amount,
+                        currency: Currency::BRL,
+                        destination: destination.unwrap_or_default(),
+                        transfer_group: payment_id.to_string(),
+                        source_transaction: intent.latest_charge.clone(),
+                    };
+                    let key = format!("split-{payment_id}-{recipient}");
+                    match client.create_transfer(&transfer, &key).await {
+                        Ok(created) => store::mark(&mut conn, store, payment_id, &recipient, Ok(&created.id)).await?,
+                        Err(e) if e.is_retryable() => return Err(JobError::retry(e)),
+                        Err(e) => {
+                            tracing::warn!(payment = %payment_id, %recipient, error = %e, "split transfer refused");
+                            store::mark(&mut conn, store, payment_id, &recipient, Err(&e.to_string())).await?;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
