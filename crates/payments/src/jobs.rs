@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use balcao_core::Core;
+use balcao_core::db::DbConn;
 use balcao_core::error::Error;
 use balcao_core::id::StoreId;
 use balcao_core::jobs::{JobContext, JobError, JobHandler, with_jitter};
@@ -72,6 +73,35 @@ async fn ask(
     }
 }
 
+/// The job's payment while it is still pending (`None` once settled), with a connection.
+async fn pending(core: &Core, job: &JobContext) -> Result<Option<(DbConn, StoreId, PaymentRow)>, JobError> {
+    let ExpirePayload { store_id, payment_id } = job.payload()?;
+    let store = StoreId(store_id);
+    let mut conn = core.pool.get().await.map_err(Error::from)?;
+    let row = settle::find(&mut conn, store, payment_id).await?;
+    Ok((PaymentStatus::parse(&row.status) == Some(PaymentStatus::Pending)).then_some((conn, store, row)))
+}
+
+/// Settles the payment as its provider reported, under its lock: paid confirms it, gone
+/// expires it, pending leaves it.
+async fn apply(
+    conn: &mut AsyncPgConnection,
+    store: StoreId,
+    payment_id: uuid::Uuid,
+    remote: Remote,
+) -> Result<(), JobError> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let row = settle::lock(conn, store, payment_id).await?;
+        match remote {
+            Remote::Paid { amount, at } => settle::confirm_locked(conn, store, row, amount, at).await.map(drop),
+            Remote::Gone => settle::expire_locked(conn, store, row).await.map(drop),
+            Remote::Pending => Ok(()),
+        }
+    })
+    .await?;
+    Ok(())
+}
+
 /// Reconciles, then expires, an unpaid payment at its charge's expiry.
 pub struct ExpireJob {
     core: Core,
@@ -88,23 +118,14 @@ impl ExpireJob {
 #[async_trait]
 impl JobHandler for ExpireJob {
     async fn run(&self, job: &JobContext) -> Result<(), JobError> {
-        let ExpirePayload { store_id, payment_id } = job.payload()?;
-        let store = StoreId(store_id);
-        let mut conn = self.core.pool.get().await.map_err(Error::from)?;
-        let row = settle::find(&mut conn, store, payment_id).await?;
-        if PaymentStatus::parse(&row.status) != Some(PaymentStatus::Pending) {
-            return Ok(());
-        }
-        let remote = ask(&self.core, &self.providers, &mut conn, &row).await?;
-        conn.transaction::<_, Error, _>(async |conn| {
-            let row = settle::lock(conn, store, payment_id).await?;
-            match remote {
-                Remote::Paid { amount, at } => settle::confirm_locked(conn, store, row, amount, at).await,
-                Remote::Pending | Remote::Gone => settle::expire_locked(conn, store, row).await,
-            }
-        })
-        .await?;
-        Ok(())
+        let Some((mut conn, store, row)) = pending(&self.core, job).await? else { return Ok(()) };
+        let payment_id = row.id;
+        // At the deadline, a charge still pending there expires here too.
+        let remote = match ask(&self.core, &self.providers, &mut conn, &row).await? {
+            Remote::Pending => Remote::Gone,
+            settled => settled,
+        };
+        apply(&mut conn, store, payment_id, remote).await
     }
 }
 
@@ -124,36 +145,14 @@ impl ReconcileJob {
 #[async_trait]
 impl JobHandler for ReconcileJob {
     async fn run(&self, job: &JobContext) -> Result<(), JobError> {
-        let ExpirePayload { store_id, payment_id } = job.payload()?;
-        let store = StoreId(store_id);
-        let mut conn = self.core.pool.get().await.map_err(Error::from)?;
-        let row = settle::find(&mut conn, store, payment_id).await?;
-        if PaymentStatus::parse(&row.status) != Some(PaymentStatus::Pending) {
-            return Ok(());
-        }
+        let Some((mut conn, store, row)) = pending(&self.core, job).await? else { return Ok(()) };
+        let payment_id = row.id;
         let now = Utc::now();
         // The expiry job has the last word at the deadline.
         if row.expires_at.is_some_and(|at| at <= now) {
             return Ok(());
         }
         match ask(&self.core, &self.providers, &mut conn, &row).await? {
-            Remote::Paid { amount, at } => {
-                conn.transaction::<_, Error, _>(async |conn| {
-                    let row = settle::lock(conn, store, payment_id).await?;
-                    settle::confirm_locked(conn, store, row, amount, at).await
-                })
-                .await?;
-                tracing::info!(payment = %payment_id, "reconciliation found the charge paid");
-                Ok(())
-            }
-            Remote::Gone => {
-                conn.transaction::<_, Error, _>(async |conn| {
-                    let row = settle::lock(conn, store, payment_id).await?;
-                    settle::expire_locked(conn, store, row).await
-                })
-                .await?;
-                Ok(())
-            }
             Remote::Pending => {
                 let age = (now - row.created_at).to_std().unwrap_or(Duration::ZERO);
                 if row.expires_at.is_none() && age >= RECONCILE_FOR {
@@ -165,6 +164,10 @@ impl JobHandler for ReconcileJob {
                     after = after.min((deadline - now).to_std().unwrap_or(Duration::ZERO));
                 }
                 Err(JobError::Defer { reason: "the charge is still pending".into(), after })
+            }
+            settled => {
+                tracing::info!(payment = %payment_id, remote = ?settled, "reconciliation found the charge settled");
+                apply(&mut conn, store, payment_id, settled).await
             }
         }
     }
