@@ -7,32 +7,29 @@ use std::fmt;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
-use tokio::sync::Mutex;
-use tokio::time::Instant;
 
 use super::EfiError;
+use super::auth::{ApiProfile, AuthorizedApi, http_builder};
 use super::billing_model::{
     BillingCharge, BoletoRequest, Envelope, IssuedBoleto, NotificationEntry, WireCharge, WireEntry, WireIssued,
 };
-use super::client::{chain, clip, read, transport};
-use super::model::{describe_json_error, lenient_u64};
+use super::client::{chain, clip};
 
 /// EFI's production billing API.
 pub const BILLING_PRODUCTION_URL: &str = "https://cobrancas.api.efipay.com.br";
 /// EFI's homologation (sandbox) billing API.
 pub const BILLING_HOMOLOGATION_URL: &str = "https://cobrancas-h.api.efipay.com.br";
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// A token is renewed this long before it expires (at most half of its lifetime).
-const TOKEN_MARGIN: Duration = Duration::from_secs(60);
-/// The billing API's documented token lifetime, used when `expires_in` is missing.
-const DEFAULT_TOKEN_SECS: u64 = 600;
-/// Lifetimes above this are capped.
-const MAX_TOKEN_SECS: u64 = 86_400;
+/// The billing API: its token at `/v1/authorize` (documented lifetime: ten minutes),
+/// `error`/`error_description` errors. Renewals log no path: it may hold a notification token.
+static BILLING_API: ApiProfile = ApiProfile {
+    name: "EFI billing",
+    token_path: "/v1/authorize",
+    default_token_secs: 600,
+    log_path: false,
+    api_error,
+};
 /// The longest notification token accepted (EFI's are UUIDs).
 const MAX_NOTIFICATION_TOKEN: usize = 128;
 
@@ -57,32 +54,15 @@ impl fmt::Debug for BillingConfig {
     }
 }
 
-/// A cached access token; deliberately not `Debug`.
-struct Token {
-    value: String,
-    fresh_until: Instant,
-}
-
-#[derive(Deserialize)]
-struct TokenResponse {
-    access_token: String,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    expires_in: Option<u64>,
-}
-
 /// The billing API client of one EFI account. Cheap to share behind an `Arc`; calls run
 /// concurrently and share one token.
 pub struct EfiBillingClient {
-    http: reqwest::Client,
-    base_url: String,
-    client_id: String,
-    client_secret: String,
-    token: Mutex<Option<Token>>,
+    api: AuthorizedApi,
 }
 
 impl fmt::Debug for EfiBillingClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EfiBillingClient").field("base_url", &self.base_url).finish_non_exhaustive()
+        f.debug_struct("EfiBillingClient").field("base_url", &self.api.base_url()).finish_non_exhaustive()
     }
 }
 
@@ -99,21 +79,12 @@ impl EfiBillingClient {
         if config.client_id.is_empty() || config.client_secret.is_empty() {
             return Err(EfiError::Config("client_id and client_secret are required".into()));
         }
-        let http = reqwest::Client::builder()
+        let http = http_builder()
             .https_only(parsed.scheme() == "https")
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
-            .user_agent(concat!("balcao/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| EfiError::Config(format!("HTTP client: {}", chain(&e))))?;
-        Ok(Self {
-            http,
-            base_url,
-            client_id: config.client_id,
-            client_secret: config.client_secret,
-            token: Mutex::new(None),
-        })
+        Ok(Self { api: AuthorizedApi::new(http, base_url, config.client_id, config.client_secret, &BILLING_API) })
     }
 
     /// Issues a boleto in one step (`POST /v1/charge/one-step`). EFI takes no idempotency key
@@ -121,19 +92,19 @@ impl EfiBillingClient {
     pub async fn create_boleto(&self, request: &BoletoRequest) -> Result<IssuedBoleto, EfiError> {
         request.validate().map_err(EfiError::InvalidInput)?;
         let body = request.to_wire();
-        let issued: Envelope<WireIssued> = self.call(Method::POST, "/v1/charge/one-step", Some(&body)).await?;
+        let issued: Envelope<WireIssued> = self.api.call(Method::POST, "/v1/charge/one-step", Some(&body)).await?;
         issued.data.into_model().map_err(EfiError::Decode)
     }
 
     /// Reads a charge (`GET /v1/charge/:id`).
     pub async fn get_charge(&self, charge_id: u64) -> Result<BillingCharge, EfiError> {
-        let charge: Envelope<WireCharge> = self.call(Method::GET, &format!("/v1/charge/{charge_id}"), None).await?;
+        let charge: Envelope<WireCharge> = self.api.call(Method::GET, &format!("/v1/charge/{charge_id}"), None).await?;
         Ok(charge.data.into_model())
     }
 
     /// Cancels a charge that is not paid yet (`PUT /v1/charge/:id/cancel`).
     pub async fn cancel_charge(&self, charge_id: u64) -> Result<(), EfiError> {
-        let _: Value = self.call(Method::PUT, &format!("/v1/charge/{charge_id}/cancel"), None).await?;
+        let _: Value = self.api.call(Method::PUT, &format!("/v1/charge/{charge_id}/cancel"), None).await?;
         Ok(())
     }
 
@@ -145,98 +116,8 @@ impl EfiBillingClient {
             return Err(EfiError::InvalidInput("a notification token matches [A-Za-z0-9-]{1,128}".into()));
         }
         let entries: Envelope<Vec<WireEntry>> =
-            self.call(Method::GET, &format!("/v1/notification/{token}"), None).await?;
+            self.api.call(Method::GET, &format!("/v1/notification/{token}"), None).await?;
         entries.data.into_iter().map(WireEntry::into_model).collect::<Result<_, _>>().map_err(EfiError::Decode)
-    }
-
-    /// One API call with the cached token; a 401 drops the token and retries once with a new one.
-    async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<&Value>) -> Result<T, EfiError> {
-        let url = format!("{}{path}", self.base_url);
-        let token = self.token().await?;
-        let mut response = self.send(&method, &url, body, &token).await?;
-        if response.status() == StatusCode::UNAUTHORIZED {
-            tracing::info!(%method, "EFI billing refused the access token; renewing it once");
-            self.forget_token(&token).await;
-            let token = self.token().await?;
-            response = self.send(&method, &url, body, &token).await?;
-        }
-        let (status, retry_after, bytes) = read(response).await?;
-        if !status.is_success() {
-            return Err(api_error(status, retry_after, &bytes));
-        }
-        serde_json::from_slice(&bytes).map_err(|e| EfiError::Decode(describe_json_error(&e)))
-    }
-
-    async fn send(
-        &self,
-        method: &Method,
-        url: &str,
-        body: Option<&Value>,
-        token: &str,
-    ) -> Result<reqwest::Response, EfiError> {
-        let mut request = self.http.request(method.clone(), url).bearer_auth(token);
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        request.send().await.map_err(transport)
-    }
-
-    /// The cached token, or a new one; concurrent calls wait for one token request.
-    async fn token(&self) -> Result<String, EfiError> {
-        let mut cached = self.token.lock().await;
-        if let Some(token) = cached.as_ref()
-            && Instant::now() < token.fresh_until
-        {
-            return Ok(token.value.clone());
-        }
-        *cached = None;
-        let token = self.fetch_token().await?;
-        let value = token.value.clone();
-        *cached = Some(token);
-        Ok(value)
-    }
-
-    /// Drops the cached token if it is still the one EFI refused.
-    async fn forget_token(&self, refused: &str) {
-        let mut cached = self.token.lock().await;
-        if cached.as_ref().is_some_and(|t| t.value == refused) {
-            *cached = None;
-        }
-    }
-
-    /// `POST /v1/authorize` with HTTP basic auth and `{"grant_type": "client_credentials"}`.
-    async fn fetch_token(&self) -> Result<Token, EfiError> {
-        let asked_at = Instant::now();
-        let response = self
-            .http
-            .post(format!("{}/v1/authorize", self.base_url))
-            .basic_auth(&self.client_id, Some(&self.client_secret))
-            .json(&serde_json::json!({ "grant_type": "client_credentials" }))
-            .send()
-            .await
-            .map_err(transport)?;
-        let (status, retry_after, bytes) = read(response).await?;
-        if !status.is_success() {
-            return Err(match api_error(status, retry_after, &bytes) {
-                EfiError::Api { status, name, message } => EfiError::Auth { status, name, message },
-                other => other,
-            });
-        }
-        // The body is a secret: no serde text (which can quote values) goes into the error.
-        let parsed: TokenResponse = serde_json::from_slice(&bytes).map_err(|e| {
-            EfiError::Decode(format!(
-                "token response: {:?} error at line {}, column {}",
-                e.classify(),
-                e.line(),
-                e.column()
-            ))
-        })?;
-        if parsed.access_token.is_empty() {
-            return Err(EfiError::Decode("token response: empty access_token".into()));
-        }
-        let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(DEFAULT_TOKEN_SECS).min(MAX_TOKEN_SECS));
-        tracing::debug!(lifetime_secs = lifetime.as_secs(), "EFI billing issued an access token");
-        Ok(Token { value: parsed.access_token, fresh_until: asked_at + lifetime - TOKEN_MARGIN.min(lifetime / 2) })
     }
 }
 

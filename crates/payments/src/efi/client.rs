@@ -6,15 +6,12 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode, header};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
-use serde_json::Value;
-use tokio::sync::Mutex;
-use tokio::time::Instant;
 
 use super::EfiError;
+use super::auth::{ApiProfile, AuthorizedApi, http_builder};
 use super::model::{
-    Cob, CobRequest, Devolucao, MAX_AMOUNT_CENTS, WireCob, WireRefundRequest, describe_json_error, format_amount,
-    lenient_u64, valid_refund_id, valid_txid,
+    Cob, CobRequest, Devolucao, MAX_AMOUNT_CENTS, WireCob, WireRefundRequest, format_amount, valid_refund_id,
+    valid_txid,
 };
 use super::webhook::WireDevolucao;
 
@@ -23,14 +20,10 @@ pub const PRODUCTION_URL: &str = "https://pix.api.efipay.com.br";
 /// EFI's homologation (sandbox) PIX API.
 pub const HOMOLOGATION_URL: &str = "https://pix-h.api.efipay.com.br";
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// A token is renewed this long before it expires (at most half of its lifetime).
-const TOKEN_MARGIN: Duration = Duration::from_secs(60);
-/// EFI's documented default lifetime, used when `expires_in` is missing.
-const DEFAULT_TOKEN_SECS: u64 = 3600;
-/// Lifetimes above this are capped (a bogus `expires_in` must not pin a token forever).
-const MAX_TOKEN_SECS: u64 = 86_400;
+/// The PIX API: its token at `/oauth/token` (EFI's documented default lifetime is an hour),
+/// `nome`/`mensagem` errors.
+static PIX_API: ApiProfile =
+    ApiProfile { name: "EFI", token_path: "/oauth/token", default_token_secs: 3600, log_path: true, api_error };
 /// EFI's error texts are clipped to this many characters.
 const MAX_ERROR_TEXT: usize = 300;
 
@@ -62,19 +55,6 @@ impl fmt::Debug for EfiConfig {
     }
 }
 
-/// A cached access token; deliberately not `Debug`.
-struct Token {
-    value: String,
-    fresh_until: Instant,
-}
-
-#[derive(Deserialize)]
-struct TokenResponse {
-    access_token: String,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    expires_in: Option<u64>,
-}
-
 /// EFI's error bodies: its own (`nome`, `mensagem`), the central bank's problem details
 /// (`title`, `detail`) and OAuth's (`error`, `error_description`).
 #[derive(Deserialize, Default)]
@@ -90,16 +70,13 @@ struct ErrorBody {
 /// The PIX API client of one EFI account. Cheap to share behind an `Arc`; calls run
 /// concurrently and share one token.
 pub struct EfiClient {
-    http: reqwest::Client,
-    base_url: String,
-    client_id: String,
-    client_secret: String,
-    token: Mutex<Option<Token>>,
+    /// The PIX API behind its token; [`split`](super::split) calls it too.
+    pub(super) api: AuthorizedApi,
 }
 
 impl fmt::Debug for EfiClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EfiClient").field("base_url", &self.base_url).finish_non_exhaustive()
+        f.debug_struct("EfiClient").field("base_url", &self.api.base_url()).finish_non_exhaustive()
     }
 }
 
@@ -118,12 +95,7 @@ impl EfiClient {
                 chain(&e)
             ))
         })?;
-        let mut builder = reqwest::Client::builder()
-            .identity(identity)
-            .https_only(true)
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
-            .user_agent(concat!("balcao/", env!("CARGO_PKG_VERSION")));
+        let mut builder = http_builder().identity(identity).https_only(true);
         if let Some(pem) = &config.extra_root_pem {
             let roots = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
                 .map_err(|e| EfiError::Config(format!("extra_root_pem: {}", chain(&e))))?;
@@ -133,13 +105,7 @@ impl EfiClient {
             builder = builder.tls_certs_merge(roots);
         }
         let http = builder.build().map_err(|e| EfiError::Config(format!("HTTP client: {}", chain(&e))))?;
-        Ok(Self {
-            http,
-            base_url,
-            client_id: config.client_id,
-            client_secret: config.client_secret,
-            token: Mutex::new(None),
-        })
+        Ok(Self { api: AuthorizedApi::new(http, base_url, config.client_id, config.client_secret, &PIX_API) })
     }
 
     /// Creates an immediate charge under our `txid` (`PUT /v2/cob/:txid`).
@@ -147,14 +113,14 @@ impl EfiClient {
         check_txid(txid)?;
         request.validate().map_err(EfiError::InvalidInput)?;
         let body = request.to_wire().map_err(EfiError::InvalidInput)?;
-        let cob: WireCob = self.call(Method::PUT, &format!("/v2/cob/{txid}"), Some(&body)).await?;
+        let cob: WireCob = self.api.call(Method::PUT, &format!("/v2/cob/{txid}"), Some(&body)).await?;
         cob.into_model().map_err(|e| EfiError::Decode(e.to_string()))
     }
 
     /// Reads a charge, with the PIX that paid it (`GET /v2/cob/:txid`).
     pub async fn get_charge(&self, txid: &str) -> Result<Cob, EfiError> {
         check_txid(txid)?;
-        let cob: WireCob = self.call(Method::GET, &format!("/v2/cob/{txid}"), None).await?;
+        let cob: WireCob = self.api.call(Method::GET, &format!("/v2/cob/{txid}"), None).await?;
         cob.into_model().map_err(|e| EfiError::Decode(e.to_string()))
     }
 
@@ -174,104 +140,8 @@ impl EfiClient {
         let body =
             serde_json::to_value(WireRefundRequest { valor }).map_err(|e| EfiError::InvalidInput(e.to_string()))?;
         let path = format!("/v2/pix/{e2e_id}/devolucao/{refund_id}");
-        let devolucao: WireDevolucao = self.call(Method::PUT, &path, Some(&body)).await?;
+        let devolucao: WireDevolucao = self.api.call(Method::PUT, &path, Some(&body)).await?;
         devolucao.into_model().map_err(|e| EfiError::Decode(e.to_string()))
-    }
-
-    /// One API call with the cached token; a 401 drops the token and retries once with a new one.
-    pub(super) async fn call<T: DeserializeOwned>(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
-    ) -> Result<T, EfiError> {
-        let url = format!("{}{path}", self.base_url);
-        let token = self.token().await?;
-        let mut response = self.send(&method, &url, body, &token).await?;
-        if response.status() == StatusCode::UNAUTHORIZED {
-            tracing::info!(%method, path, "EFI refused the access token; renewing it once");
-            self.forget_token(&token).await;
-            let token = self.token().await?;
-            response = self.send(&method, &url, body, &token).await?;
-        }
-        let (status, retry_after, bytes) = read(response).await?;
-        if !status.is_success() {
-            return Err(api_error(status, retry_after, &bytes));
-        }
-        serde_json::from_slice(&bytes).map_err(|e| EfiError::Decode(describe_json_error(&e)))
-    }
-
-    async fn send(
-        &self,
-        method: &Method,
-        url: &str,
-        body: Option<&Value>,
-        token: &str,
-    ) -> Result<reqwest::Response, EfiError> {
-        let mut request = self.http.request(method.clone(), url).bearer_auth(token);
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        request.send().await.map_err(transport)
-    }
-
-    /// The cached token, or a new one. The lock is held while fetching, so concurrent calls
-    /// wait for one token request instead of each making their own.
-    async fn token(&self) -> Result<String, EfiError> {
-        let mut cached = self.token.lock().await;
-        if let Some(token) = cached.as_ref()
-            && Instant::now() < token.fresh_until
-        {
-            return Ok(token.value.clone());
-        }
-        *cached = None;
-        let token = self.fetch_token().await?;
-        let value = token.value.clone();
-        *cached = Some(token);
-        Ok(value)
-    }
-
-    /// Drops the cached token if it is still the one EFI refused (another call may have renewed it).
-    async fn forget_token(&self, refused: &str) {
-        let mut cached = self.token.lock().await;
-        if cached.as_ref().is_some_and(|t| t.value == refused) {
-            *cached = None;
-        }
-    }
-
-    /// `POST /oauth/token` with HTTP basic auth and `{"grant_type": "client_credentials"}`.
-    async fn fetch_token(&self) -> Result<Token, EfiError> {
-        let asked_at = Instant::now();
-        let response = self
-            .http
-            .post(format!("{}/oauth/token", self.base_url))
-            .basic_auth(&self.client_id, Some(&self.client_secret))
-            .json(&serde_json::json!({ "grant_type": "client_credentials" }))
-            .send()
-            .await
-            .map_err(transport)?;
-        let (status, retry_after, bytes) = read(response).await?;
-        if !status.is_success() {
-            return Err(match api_error(status, retry_after, &bytes) {
-                EfiError::Api { status, name, message } => EfiError::Auth { status, name, message },
-                other => other,
-            });
-        }
-        // The body is a secret: no serde text (which can quote values) goes into the error.
-        let parsed: TokenResponse = serde_json::from_slice(&bytes).map_err(|e| {
-            EfiError::Decode(format!(
-                "token response: {:?} error at line {}, column {}",
-                e.classify(),
-                e.line(),
-                e.column()
-            ))
-        })?;
-        if parsed.access_token.is_empty() {
-            return Err(EfiError::Decode("token response: empty access_token".into()));
-        }
-        let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(DEFAULT_TOKEN_SECS).min(MAX_TOKEN_SECS));
-        tracing::debug!(lifetime_secs = lifetime.as_secs(), "EFI issued an access token");
-        Ok(Token { value: parsed.access_token, fresh_until: asked_at + lifetime - TOKEN_MARGIN.min(lifetime / 2) })
     }
 }
 

@@ -4,7 +4,8 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`client`] | [`EfiConfig`] and [`EfiClient`]: mutual TLS, the OAuth2 token cache, the calls |
+//! | `auth` (private) | what both clients share: the OAuth2 token (basic auth, cached), the authorized call renewing it once on a 401 |
+//! | [`client`] | [`EfiConfig`] and [`EfiClient`]: the PIX API over mutual TLS, its calls and error answers |
 //! | [`model`] | charges, refunds and PIX in centavos; txids; strict amount strings |
 //! | [`webhook`] | [`parse_pix_webhook`] for EFI's `{"pix": [...]}` callbacks |
 //! | [`billing`] | [`BillingConfig`] and [`EfiBillingClient`]: boletos, charges, notification tokens (no mTLS) |
@@ -34,6 +35,7 @@
 //! `txid_duplicado`, so read the charge back with `get_charge` then. Refund ids behave the same
 //! (`devolucao_id_duplicado`).
 
+mod auth;
 pub mod billing;
 pub mod billing_model;
 pub mod client;

@@ -103,7 +103,7 @@ impl EfiClient {
     /// Writes the split configuration `id` (`PUT /v2/gn/split/config/:id`).
     pub async fn configure_split(&self, id: &str, body: &Value) -> Result<Value, EfiError> {
         check_id(id)?;
-        self.call(Method::PUT, &format!("/v2/gn/split/config/{id}"), Some(body)).await
+        self.api.call(Method::PUT, &format!("/v2/gn/split/config/{id}"), Some(body)).await
     }
 
     /// Links a charge to a split configuration before it is paid
@@ -112,7 +112,7 @@ impl EfiClient {
         check_id(txid)?;
         check_id(config_id)?;
         let path = format!("/v2/gn/split/cob/{txid}/vinculo/{config_id}");
-        let _: Value = self.call(Method::PUT, &path, None).await?;
+        let _: Value = self.api.call(Method::PUT, &path, None).await?;
         Ok(())
     }
 }
