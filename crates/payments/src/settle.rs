@@ -183,6 +183,7 @@ pub async fn fail_locked(
         .execute(conn)
         .await?;
     events::emit(conn, Some(store), PAYMENT_FAILED, &event(&row, PaymentStatus::Failed, Some(code.to_owned()))).await?;
+    crate::splits::store::forget(conn, store, row.id).await?;
     Ok(Outcome::Moved)
 }
 
@@ -197,6 +198,7 @@ pub async fn expire_locked(conn: &mut AsyncPgConnection, store: StoreId, row: Pa
         .set((p::status.eq(PaymentStatus::Expired.as_str()), p::updated_at.eq(Utc::now())))
         .execute(conn)
         .await?;
+    crate::splits::store::forget(conn, store, row.id).await?;
     let order = OrderId(row.order_id);
     match move_order(conn, store, order, OrderStatus::Cancelled, Actor::System, "payment expired", None).await {
         Ok(_) | Err(Error::Conflict { code: "invalid_transition", .. }) => Ok(Outcome::Moved),

@@ -89,6 +89,11 @@ async fn split_rules_are_validated_and_read_back() {
     assert_eq!(splits(&sale, &id).await.len(), 3);
     let (status, _) = sale.shop.staff(Method::GET, &format!("/payments/{}/splits", uuid::Uuid::now_v7()), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // A payment that fails captured nothing: nothing is split.
+    let (status, failed) =
+        sale.shop.staff(Method::POST, &format!("/payments/{id}/simulate"), Some(json!({"outcome": "failed"}))).await;
+    assert_eq!((status, failed["status"].as_str()), (StatusCode::OK, Some("failed")));
+    assert!(splits(&sale, &id).await.is_empty());
 }
 
 #[tokio::test]

@@ -57,9 +57,9 @@ impl JobHandler for SplitJob {
         let store = StoreId(store_id);
         let mut conn = self.core.pool.get().await.map_err(Error::from)?;
         let payment = settle::find(&mut conn, store, payment_id).await?;
-        if !PaymentStatus::parse(&payment.status).is_some_and(PaymentStatus::captured)
-            && PaymentStatus::parse(&payment.status) != Some(PaymentStatus::Refunded)
-        {
+        let status = PaymentStatus::parse(&payment.status);
+        let refunded = status == Some(PaymentStatus::Refunded);
+        if !status.is_some_and(PaymentStatus::captured) && !refunded {
             return Err(JobError::Permanent(format!("payment {payment_id} is `{}`, not paid", payment.status)));
         }
         let pending: Vec<(String, i64, Option<String>)> = s::table
@@ -72,6 +72,13 @@ impl JobHandler for SplitJob {
             .await
             .map_err(Error::from)?;
         match payment.provider.as_str() {
+            // Refunded in full before its shares moved: nothing is left to transfer.
+            "stripe" if refunded => {
+                for (recipient, _, _) in &pending {
+                    let reason = "the payment was refunded before its share was transferred";
+                    store::mark(&mut conn, store, payment_id, recipient, Err(reason)).await?;
+                }
+            }
             "efi" => {
                 let config = efi_split_config_id(payment.provider_payment_id.as_deref().unwrap_or_default());
                 for (recipient, _, _) in &pending {

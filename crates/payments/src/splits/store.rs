@@ -140,6 +140,15 @@ pub async fn snapshot(
     Ok(shares)
 }
 
+/// Drops the shares of a payment that will never be paid (failed or expired): nothing was
+/// captured, so nothing is split.
+pub async fn forget(conn: &mut AsyncPgConnection, store: StoreId, payment: uuid::Uuid) -> Result<()> {
+    diesel::delete(s::table.filter(s::store_id.eq(store.uuid())).filter(s::payment_id.eq(payment)))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// A payment's shares, the platform's fee first.
 pub async fn list(conn: &mut AsyncPgConnection, store: StoreId, payment: uuid::Uuid) -> Result<Vec<PaymentSplit>> {
     Ok(s::table
