@@ -26,10 +26,7 @@ const MAX_TOKEN_SECS: u64 = 86_400;
 
 /// A client builder with EFI's connect and request timeouts and our user agent.
 pub(super) fn http_builder() -> reqwest::ClientBuilder {
-    reqwest::Client::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(REQUEST_TIMEOUT)
-        .user_agent(concat!("balcao/", env!("CARGO_PKG_VERSION")))
+    crate::outbound::client_builder(CONNECT_TIMEOUT, REQUEST_TIMEOUT)
 }
 
 /// How one EFI API differs from the other in its token and its error answers.

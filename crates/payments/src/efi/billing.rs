@@ -70,18 +70,13 @@ impl EfiBillingClient {
     /// Builds the client: checks the base URL (`https`, or `http` for a local test server) and
     /// sets timeouts; redirects are not followed. Nothing is sent until the first call.
     pub fn new(config: BillingConfig) -> Result<Self, EfiError> {
-        let base_url = config.base_url.trim_end_matches('/').to_owned();
-        let parsed = reqwest::Url::parse(&base_url).map_err(|_| EfiError::Config("base_url is not a URL".into()))?;
-        let scheme_ok = matches!(parsed.scheme(), "https" | "http");
-        if !scheme_ok || parsed.query().is_some() || parsed.host_str().is_none() {
-            return Err(EfiError::Config("billing base_url must be an http(s) URL without a query".into()));
-        }
+        let (base_url, parsed) =
+            crate::outbound::base_url(&config.base_url).map_err(|e| EfiError::Config(format!("billing {e}")))?;
         if config.client_id.is_empty() || config.client_secret.is_empty() {
             return Err(EfiError::Config("client_id and client_secret are required".into()));
         }
         let http = http_builder()
             .https_only(parsed.scheme() == "https")
-            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| EfiError::Config(format!("HTTP client: {}", chain(&e))))?;
         Ok(Self { api: AuthorizedApi::new(http, base_url, config.client_id, config.client_secret, &BILLING_API) })

@@ -52,12 +52,7 @@ impl PagBankClient {
     /// A client for `base_url` ([`super::PRODUCTION_URL`], [`super::SANDBOX_URL`] or a test
     /// server) and an account's token, with [`TIMEOUT`], [`CONNECT_TIMEOUT`] and no redirects.
     pub fn new(base_url: &str, token: &str) -> Result<Self, PagBankError> {
-        let base_url = base_url.trim().trim_end_matches('/');
-        let parsed =
-            reqwest::Url::parse(base_url).map_err(|_| PagBankError::Invalid("base_url is not a URL".into()))?;
-        if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none() || parsed.query().is_some() {
-            return Err(PagBankError::Invalid("base_url must be an http(s) URL without a query".into()));
-        }
+        let (base_url, _) = crate::outbound::base_url(base_url).map_err(|e| PagBankError::Invalid(e.into()))?;
         let token = token.trim();
         let well_formed = !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic());
         let mut auth = HeaderValue::from_str(&format!("Bearer {token}"))
@@ -65,14 +60,10 @@ impl PagBankClient {
             .filter(|_| well_formed)
             .ok_or_else(|| PagBankError::Invalid("the token must be visible ASCII characters".into()))?;
         auth.set_sensitive(true);
-        let http = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .connect_timeout(CONNECT_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("balcao/", env!("CARGO_PKG_VERSION")))
+        let http = crate::outbound::client_builder(CONNECT_TIMEOUT, TIMEOUT)
             .build()
             .map_err(|e| PagBankError::Invalid(format!("could not build the HTTP client: {e}")))?;
-        Ok(Self { http, base_url: base_url.to_owned(), auth, token: token.to_owned() })
+        Ok(Self { http, base_url, auth, token: token.to_owned() })
     }
 
     /// Creates an order (`POST /orders`).

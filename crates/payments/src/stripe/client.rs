@@ -220,11 +220,7 @@ impl StripeClient {
             .filter(|_| well_formed)
             .ok_or_else(|| StripeError::Invalid("secret_key is not a Stripe secret key (sk_... or rk_...)".into()))?;
         auth.set_sensitive(true);
-        let http = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .connect_timeout(CONNECT_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("balcao/", env!("CARGO_PKG_VERSION")))
+        let http = crate::outbound::client_builder(CONNECT_TIMEOUT, TIMEOUT)
             .build()
             .map_err(|e| StripeError::Invalid(format!("could not build the HTTP client: {e}")))?;
         Ok(Self { http, base_url: base_url.to_owned(), auth })
