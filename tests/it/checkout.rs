@@ -186,7 +186,12 @@ async fn an_idempotency_key_replay_returns_the_same_order() {
 
 #[tokio::test]
 async fn fifty_checkouts_on_five_units_sell_exactly_five() {
-    let shop = Commerce::open_with(&[("BALCAO_DB_POOL_SIZE", "16"), ("BALCAO_HTTP_WORKERS", "2")]).await;
+    let shop = Commerce::open_with(&[
+        ("BALCAO_DB_POOL_SIZE", "16"),
+        ("BALCAO_HTTP_WORKERS", "2"),
+        ("BALCAO_DB_CONNECT_TIMEOUT_MS", "60000"),
+    ])
+    .await;
     let (product, variant) = shop.product("Edição limitada", "LIM-1", 10000, 5).await;
     let mut carts = Vec::new();
     for _ in 0..50 {
@@ -226,7 +231,12 @@ async fn fifty_checkouts_on_five_units_sell_exactly_five() {
 
 #[tokio::test]
 async fn a_coupon_limited_to_one_use_is_used_once_under_a_race() {
-    let shop = Commerce::open_with(&[("BALCAO_DB_POOL_SIZE", "16"), ("BALCAO_HTTP_WORKERS", "2")]).await;
+    let shop = Commerce::open_with(&[
+        ("BALCAO_DB_POOL_SIZE", "16"),
+        ("BALCAO_HTTP_WORKERS", "2"),
+        ("BALCAO_DB_CONNECT_TIMEOUT_MS", "60000"),
+    ])
+    .await;
     let (_, variant) = shop.product("Perfume", "PER-1", 10000, 100).await;
     shop.staff(
         Method::POST,

@@ -7,6 +7,7 @@
 //! - Helpers sign users up, create stores and mint API keys over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod clock;
 pub mod commerce;
 pub mod db;
 pub mod smtp;

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use balcao_payments::boleto;
+use balcao_tests::clock;
 use balcao_tests::commerce::Commerce;
 use chrono::{TimeDelta, Utc};
 use reqwest::{Method, StatusCode};
@@ -128,10 +129,11 @@ async fn an_efi_boleto_is_issued_verified_and_paid_once_by_its_notification() {
 
     // EFI posts only a token, the same one on every change of the charge; balcao reads it back
     // with the store's credentials. First the boleto is waiting.
-    let waiting = json!({"created_at": "2026-11-29 09:12:23", "custom_id": id, "id": 1,
+    let paid_at = clock::at(-TimeDelta::minutes(1));
+    let waiting = json!({"created_at": clock::efi_local(clock::at(-TimeDelta::minutes(2))), "custom_id": id, "id": 1,
         "identifiers": {"charge_id": 90001}, "status": {"current": "waiting", "previous": "new"}, "type": "charge"});
-    let paid = json!({"created_at": "2026-11-30 07:33:30", "custom_id": id, "id": 2,
-        "identifiers": {"charge_id": 90001}, "received_by_bank_at": "2026-11-30",
+    let paid = json!({"created_at": clock::efi_local(paid_at), "custom_id": id, "id": 2,
+        "identifiers": {"charge_id": 90001}, "received_by_bank_at": clock::brasilia_day(paid_at),
         "status": {"current": "paid", "previous": "waiting"}, "type": "charge", "value": 11480});
     let notification = |entries: Value| {
         Mock::given(method("GET"))
@@ -165,7 +167,7 @@ async fn an_efi_boleto_is_issued_verified_and_paid_once_by_its_notification() {
     processed(&sale, 2).await;
     let paid = shop.staff(Method::GET, &format!("/payments/{id}"), None).await.1;
     assert_eq!(paid["status"], "paid", "{paid}");
-    assert_eq!(paid["paid_at"], "2026-11-30T10:33:30Z");
+    assert_eq!(paid["paid_at"], clock::utc_rfc3339(paid_at));
     assert_eq!(sale.order().await["status"], "paid");
 
     // The same notification again (EFI retries): read again, nothing moves.
@@ -178,7 +180,10 @@ async fn an_efi_boleto_is_issued_verified_and_paid_once_by_its_notification() {
     let order_paid =
         sale.count("SELECT count(*) AS n FROM outbox_events WHERE store_id = $1 AND event_type = 'order.paid'").await;
     assert_eq!((confirmed, order_paid), (1, 1), "confirmed once");
-    assert_eq!(shop.staff(Method::GET, &format!("/payments/{id}"), None).await.1["paid_at"], "2026-11-30T10:33:30Z");
+    assert_eq!(
+        shop.staff(Method::GET, &format!("/payments/{id}"), None).await.1["paid_at"],
+        clock::utc_rfc3339(paid_at)
+    );
 
     // Any other EFI body still needs the `hmac`.
     let (status, _) = post_inbound(&sale, "application/json", r#"{"pix": []}"#).await;

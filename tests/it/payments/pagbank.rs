@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use balcao_tests::clock;
 use chrono::{DateTime, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -102,9 +103,11 @@ async fn events(sale: &Sale, kind: &str) -> i64 {
 #[tokio::test]
 async fn a_pagbank_pix_is_created_exactly_and_settled_once_by_its_signed_notification() {
     let (sale, server) = pagbank_sale().await;
+    let expires = clock::brasilia_rfc3339(clock::at(chrono::Duration::hours(1)));
+    let paid_at = clock::at(-chrono::Duration::minutes(5));
     orders_answer(
         &server,
-        json!({"id": ORDER, "qr_codes": [{"id": "QRCO_1", "expiration_date": "2026-11-29T11:00:00.000-03:00",
+        json!({"id": ORDER, "qr_codes": [{"id": "QRCO_1", "expiration_date": expires,
             "amount": {"value": 11480}, "text": BR_CODE, "links": []}]}),
     )
     .await;
@@ -143,7 +146,7 @@ async fn a_pagbank_pix_is_created_exactly_and_settled_once_by_its_signed_notific
     let worker = sale.shop.app.worker().await;
     let body = json!({"id": ORDER, "reference_id": id,
         "qr_codes": [{"id": "QRCO_1", "text": BR_CODE, "amount": {"value": 11480}}],
-        "charges": [{"id": CHARGE, "reference_id": id, "status": "PAID", "paid_at": "2026-11-29T10:05:00.000-03:00",
+        "charges": [{"id": CHARGE, "reference_id": id, "status": "PAID", "paid_at": clock::brasilia_rfc3339(paid_at),
             "amount": {"value": 11480, "currency": "BRL", "summary": {"total": 11480, "paid": 11480, "refunded": 0}},
             "payment_response": {"code": "20000", "message": "SUCESSO"},
             "payment_method": {"type": "PIX", "pix": {"end_to_end_id": "E1803615022211340s08793XPJ"}}}]})
@@ -153,7 +156,7 @@ async fn a_pagbank_pix_is_created_exactly_and_settled_once_by_its_signed_notific
     let (status, first) = notify(&sale, &body, TOKEN).await;
     assert_eq!((status, first["duplicate"].as_bool()), (StatusCode::OK, Some(false)), "{first}");
     let paid = wait_payment(&sale, &id, "paid").await;
-    assert_eq!(paid["paid_at"], "2026-11-29T13:05:00Z");
+    assert_eq!(paid["paid_at"], clock::utc_rfc3339(paid_at));
     assert_eq!(sale.order().await["status"], "paid");
 
     // The same notification again is acknowledged as a duplicate; a replay runs the handler
@@ -167,16 +170,17 @@ async fn a_pagbank_pix_is_created_exactly_and_settled_once_by_its_signed_notific
     wait_event(&sale, event, 2).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!((events(&sale, "payment.confirmed").await, events(&sale, "order.paid").await), (1, 1));
-    assert_eq!(wait_payment(&sale, &id, "paid").await["paid_at"], "2026-11-29T13:05:00Z");
+    assert_eq!(wait_payment(&sale, &id, "paid").await["paid_at"], clock::utc_rfc3339(paid_at));
     worker.stop().await;
 }
 
 #[tokio::test]
 async fn a_pagbank_card_captured_in_the_same_call_pays_the_order_at_once() {
     let (sale, server) = pagbank_sale().await;
+    let paid_at = clock::at(-chrono::Duration::seconds(3));
     orders_answer(
         &server,
-        json!({"id": ORDER, "charges": [{"id": CHARGE, "status": "PAID", "paid_at": "2026-11-29T10:00:03.000-03:00",
+        json!({"id": ORDER, "charges": [{"id": CHARGE, "status": "PAID", "paid_at": clock::brasilia_rfc3339(paid_at),
             "amount": {"value": 11480, "currency": "BRL", "summary": {"total": 11480, "paid": 11480, "refunded": 0}},
             "payment_response": {"code": "20000", "message": "SUCESSO"}}]}),
     )
@@ -193,7 +197,10 @@ async fn a_pagbank_card_captured_in_the_same_call_pays_the_order_at_once() {
         .unwrap();
     let (status, payment) = balcao_tests::parse(response).await;
     assert_eq!(status, StatusCode::CREATED, "{payment}");
-    assert_eq!((payment["status"].as_str(), payment["paid_at"].as_str()), (Some("paid"), Some("2026-11-29T13:00:03Z")));
+    assert_eq!(
+        (payment["status"].as_str(), payment["paid_at"].as_str()),
+        (Some("paid"), Some(clock::utc_rfc3339(paid_at).as_str()))
+    );
     assert_eq!(sale.order().await["status"], "paid");
     let (sent, _) = sent_order(&server).await;
     assert_eq!(

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use balcao_tests::clock;
 use diesel::sql_types::Text;
 use diesel_async::RunQueryDsl;
 use hmac::{Hmac, Mac};
@@ -52,9 +53,10 @@ async fn an_efi_pix_webhook_marks_payment_and_order_paid_once_even_when_delivere
     sale.source("efi", json!({"secrets": {"hmac_secret": "efi-hmac-42"}, "ip_allowlist": []})).await;
     let worker = sale.shop.app.worker().await;
 
+    let paid_at = clock::at(-chrono::Duration::minutes(1));
     let body =
         json!({"pix": [{"endToEndId": "E18236120202611291000s0123456789", "txid": txid, "chave": "loja@example.com",
-        "valor": "114.80", "horario": "2026-11-29T10:00:00.000Z"}]})
+        "valor": "114.80", "horario": clock::brasilia_rfc3339(paid_at)}]})
         .to_string();
     // EFI appends `/pix` to the registered URL; both forms reach the receiver.
     let base = format!("{}/v1/inbound/efi/{}", sale.shop.app.base, sale.shop.store);
@@ -72,7 +74,7 @@ async fn an_efi_pix_webhook_marks_payment_and_order_paid_once_even_when_delivere
         assert_eq!(response.status(), StatusCode::OK);
     }
     let paid = sale.wait_payment(&id, "paid").await;
-    assert_eq!(paid["paid_at"], "2026-11-29T10:00:00Z");
+    assert_eq!(paid["paid_at"], clock::utc_rfc3339(paid_at));
     assert_eq!(sale.order().await["status"], "paid");
     tokio::time::sleep(Duration::from_millis(500)).await;
     let confirmed = sale
