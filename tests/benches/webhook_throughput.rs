@@ -21,6 +21,11 @@ use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+/// The events the bench writes: low-stock signals with a partial payload, which the delivery
+/// path signs and sends as they are.
+const LOAD: events::EventKind<serde_json::Value> =
+    events::EventKind::new("product.low_stock", "A bench event.", || json!({}));
+
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
@@ -69,7 +74,7 @@ fn main() {
             conn.transaction::<_, balcao_core::Error, _>(async |conn| {
                 for i in 0..n {
                     let data = json!({"sku": format!("LOAD-{chunk}-{i}"), "available": 3, "threshold": 5});
-                    events::emit(conn, Some(store_id), "product.low_stock", &data).await?;
+                    events::emit(conn, Some(store_id), &LOAD, &data).await?;
                 }
                 Ok(())
             })

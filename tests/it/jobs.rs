@@ -6,13 +6,14 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use balcao_core::Core;
-use balcao_core::events::{self, Event, EventBus, EventSubscriber};
+use balcao_core::events::{self, Event, EventBus, EventKind, EventSubscriber};
 use balcao_core::jobs::{
     self, JobContext, JobError, JobHandler, JobStore, NewJob, PgJobStore, Registry, Worker, WorkerConfig,
 };
 use balcao_tests::TestApp;
 use diesel::sql_types::{Integer, Nullable, Text};
 use diesel_async::AsyncConnection;
+use serde_json::json;
 use tokio::sync::{Notify, watch};
 
 /// Counts runs and fails until `succeed_from` (never, when 0).
@@ -238,6 +239,10 @@ impl EventSubscriber for Recorder {
     }
 }
 
+const ROLLED_BACK: EventKind<serde_json::Value> = EventKind::new("test.rolled_back", "Never committed.", || json!({}));
+const COMMITTED: EventKind<serde_json::Value> = EventKind::new("test.committed", "Committed.", || json!({}));
+const IGNORED: EventKind<serde_json::Value> = EventKind::new("other.ignored", "No subscriber wants it.", || json!({}));
+
 #[tokio::test]
 async fn outbox_events_reach_subscribers_only_when_committed() {
     let app = TestApp::spawn().await;
@@ -251,18 +256,18 @@ async fn outbox_events_reach_subscribers_only_when_committed() {
     let mut conn = app.core.pool.get().await.unwrap();
     let rolled_back = conn
         .transaction::<(), balcao_core::Error, _>(async |conn| {
-            events::emit(conn, None, "test.rolled_back", &serde_json::json!({"n": 1})).await?;
+            events::emit(conn, None, &ROLLED_BACK, &serde_json::json!({"n": 1})).await?;
             Err(balcao_core::Error::internal("roll back"))
         })
         .await;
     assert!(rolled_back.is_err());
     let id = conn
         .transaction::<_, balcao_core::Error, _>(async |conn| {
-            events::emit(conn, None, "test.committed", &serde_json::json!({"n": 2})).await
+            events::emit(conn, None, &COMMITTED, &serde_json::json!({"n": 2})).await
         })
         .await
         .unwrap();
-    events::emit(&mut conn, None, "other.ignored", &serde_json::json!({})).await.unwrap();
+    events::emit(&mut conn, None, &IGNORED, &serde_json::json!({})).await.unwrap();
     drop(conn);
 
     wait_until("delivery", async || !seen.lock().unwrap().is_empty()).await;

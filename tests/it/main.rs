@@ -18,6 +18,7 @@ mod platform;
 mod queries;
 mod search;
 mod shipping;
+mod spec;
 mod startup;
 mod storefront;
 mod tenancy;

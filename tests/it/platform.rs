@@ -89,7 +89,9 @@ async fn health_and_metrics() {
 async fn readiness_reports_redis_down_and_requests_still_succeed() {
     let app = TestApp::spawn_with(&[("REDIS_URL", "redis://127.0.0.1:1")]).await;
     let (status, ready) = app.call(Method::GET, "/health/ready", None, None).await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    // Requests still succeed without Redis, so the instance stays in the load balancer.
+    assert_eq!(status, StatusCode::OK, "{ready}");
+    assert_eq!((ready["status"].as_str(), ready["database"].as_str()), (Some("degraded"), Some("ok")));
     assert_eq!(ready["cache"], "unavailable");
     // The cache is bypassed: authentication and writes still work.
     let user = app.user().await;
@@ -140,7 +142,10 @@ async fn every_documented_route_is_answered_and_documents_its_errors() {
         for (method, operation) in item.as_object().unwrap() {
             let responses = operation["responses"].as_object().unwrap();
             assert!(responses.contains_key("500"), "{method} {path} documents 500");
-            if operation.get("security").is_some() {
+            let needs = operation["security"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|r| r.as_object().is_some_and(|r| !r.is_empty())));
+            if needs {
                 assert!(responses.contains_key("401"), "{method} {path} documents 401");
             }
             let concrete = regex_free_fill(path, &random);
@@ -199,4 +204,40 @@ async fn cors_allows_configured_origins_only() {
             .get("access-control-expose-headers")
             .is_some_and(|v| v.to_str().unwrap_or("").contains("x-request-id"))
     );
+}
+
+#[tokio::test]
+async fn public_routes_ignore_a_stray_bearer_and_private_ones_check_it_first() {
+    let shop = balcao_tests::commerce::Commerce::open().await;
+    let app = &shop.app;
+    // A public route reports its own input error whatever Authorization it is sent.
+    let signup = app
+        .request(Method::POST, "/v1/auth/signup", Some("nope"))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    let body = assert_problem(signup, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(body["errors"][0]["field"], "email", "{body}");
+    // A route that takes credentials reports them before the body.
+    let store = app
+        .request(Method::PATCH, &format!("/v1/stores/{}", shop.store), Some("nope"))
+        .header("content-type", "application/json")
+        .body(r#"{"name": 5}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(store, StatusCode::UNAUTHORIZED, "invalid_token").await;
+
+    // The storefront takes an optional customer token: none is a guest, a bad one is refused
+    // (never a silent guest cart), as the document says.
+    let carts = format!("/v1/storefront/{}/carts", shop.slug);
+    let (status, cart) = app.call(Method::POST, &carts, None, Some(serde_json::json!({}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{cart}");
+    let (status, problem) = app.call(Method::POST, &carts, Some("bct_forged"), Some(serde_json::json!({}))).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_customer_token")));
+    let doc = balcao_gateway::openapi();
+    let op = doc.paths.paths[&"/v1/storefront/{slug}/carts".to_owned()].post.as_ref().unwrap();
+    assert!(op.responses.responses.contains_key("401"), "the 401 is documented");
 }

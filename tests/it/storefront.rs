@@ -148,3 +148,34 @@ async fn storefront_search_and_fixed_query_count() {
     let (status, body) = shop.public("/products?limit=0").await;
     assert_eq!((status, body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("limit")));
 }
+
+#[tokio::test]
+async fn a_renamed_or_deleted_store_leaves_no_stale_slug_behind() {
+    let shop = balcao_tests::commerce::Commerce::open().await;
+    let app = &shop.app;
+    shop.product("Bolo de pote", "POTE-1", 1500, 10).await;
+    let old = shop.slug.clone();
+    let products = |slug: String| async move {
+        let (status, body) = app.call(Method::GET, &format!("/v1/storefront/{slug}/products"), None, None).await;
+        (status, body["data"].as_array().map_or(0, Vec::len))
+    };
+    // Read once, so the slug is cached.
+    assert_eq!(products(old.clone()).await, (StatusCode::OK, 1));
+    let renamed = format!("{old}-nova");
+    let (status, store) = app.patch(&format!("/v1/stores/{}", shop.store), &shop.token, json!({"slug": renamed})).await;
+    assert_eq!(status, StatusCode::OK, "{store}");
+    let (status, _) = app.call(Method::POST, &format!("/v1/storefront/{old}/carts"), None, Some(json!({}))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "the old slug names nothing at once");
+
+    // Another store takes the old slug: it is served its own (empty) catalog, never the renamed one's.
+    let (status, other) = app.post("/v1/stores", &shop.token, json!({"name": "Outra loja", "slug": old})).await;
+    assert_eq!(status, StatusCode::CREATED, "{other}");
+    assert_eq!(products(old.clone()).await, (StatusCode::OK, 0));
+    assert_eq!(products(renamed.clone()).await, (StatusCode::OK, 1));
+
+    let (status, _) = app.delete(&format!("/v1/stores/{}", shop.store), &shop.token).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) =
+        app.call(Method::POST, &format!("/v1/storefront/{renamed}/carts"), None, Some(json!({}))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a deleted store's slug answers 404 at once: {body}");
+}

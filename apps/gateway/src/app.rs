@@ -50,7 +50,7 @@ impl AppState {
         let metrics = Arc::new(Metrics::new().map_err(|e| e.to_string())?);
         let services = CoreServices::new(core.clone());
         let stores = balcao_stores::http::Services::new(core.clone(), services.stores.clone().into_inner());
-        let webhooks = balcao_webhooks::http::Services::new(core.clone(), crate::events::catalog());
+        let webhooks = balcao_webhooks::http::Services::new(core.clone(), crate::events::catalog()?);
         let messaging = balcao_messaging::http::Services::new(core.clone());
         let payments = balcao_payments::http::Services::new(core.clone(), crate::worker::payment_providers(&core));
         // Checkout starts the payment a shopper asks for through the payment service.

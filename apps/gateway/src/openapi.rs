@@ -1,7 +1,8 @@
 //! The OpenAPI document, collected from the real handlers, with the bearer scheme and every error response.
 
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::server::Server;
 use utoipa::openapi::{Content, OpenApi as OpenApiDoc, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
@@ -14,7 +15,7 @@ use balcao_core::error::Problem;
         description = "The backend for Brazilian stores that sell over WhatsApp, Instagram and the web. \
             Errors are RFC 9457 problem documents with a stable `code`; lists use keyset cursors; \
             money is integer minor units.",
-        license(name = "Proprietary"),
+        license(name = "Proprietary", identifier = "LicenseRef-Proprietary"),
     ),
     components(schemas(Problem)),
     modifiers(&BearerScheme),
@@ -77,7 +78,8 @@ fn problem(description: &str) -> utoipa::openapi::Response {
 }
 
 fn add_problems(path: &str, op: &mut Operation) {
-    let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+    // A public operation says so (`security: []`) rather than inheriting a default.
+    let secured = op.security.get_or_insert_with(Vec::new).iter().any(|s| s != &SecurityRequirement::default());
     // Only staff credentials carry permissions; a shopper's customer token has none to miss.
     let staff = serde_json::to_value(&op.security).is_ok_and(|v| v.to_string().contains("\"bearer\""));
     let has_body = op.request_body.is_some();
@@ -100,7 +102,6 @@ fn add_problems(path: &str, op: &mut Operation) {
     if path.contains('{') {
         wanted.push(("404", "Not found (or in another store)"));
     }
-    wanted.push(("429", "Too many requests; see Retry-After"));
     wanted.push(("500", "Unexpected error"));
     wanted.push(("503", "A dependency is unavailable; see Retry-After"));
     for (status, description) in wanted {
@@ -123,6 +124,10 @@ impl Modify for ProblemResponses {
 /// Applies the document-wide modifiers to a collected document.
 pub fn finish(mut doc: OpenApiDoc) -> OpenApiDoc {
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    let mut local = Server::new("http://localhost:8080");
+    local.description =
+        Some("A local balcao (`balcao serve`); clients point their base URL at their own deployment".into());
+    doc.servers = Some(vec![local]);
     ProblemResponses.modify(&mut doc);
     doc
 }

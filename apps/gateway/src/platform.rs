@@ -99,7 +99,8 @@ pub async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpRe
 /// Health report.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
-    /// `ok` or `unavailable`.
+    /// `ok`; `degraded` when Redis is down (requests still succeed, caches are bypassed);
+    /// `unavailable` when PostgreSQL is down.
     pub status: String,
     /// PostgreSQL: `ok` or `unavailable`.
     pub database: Option<String>,
@@ -114,10 +115,12 @@ pub async fn live() -> web::Json<Health> {
     web::Json(Health { status: "ok".into(), database: None, cache: None })
 }
 
-/// Readiness: PostgreSQL answers (and Redis, when configured).
+/// Readiness: PostgreSQL answers. Redis is reported (`cache`) but never makes an instance
+/// unready: without it requests still succeed, so a Redis outage must not take every instance
+/// out of the load balancer at once.
 #[utoipa::path(tag = "platform", responses(
-    (status = 200, description = "Ready", body = Health),
-    (status = 503, description = "Not ready", body = Health),
+    (status = 200, description = "Ready (`status` is `degraded` while Redis is down)", body = Health),
+    (status = 503, description = "Not ready: PostgreSQL does not answer", body = Health),
 ))]
 #[get("/health/ready")]
 pub async fn ready(core: web::Data<Core>) -> HttpResponse {
@@ -127,9 +130,14 @@ pub async fn ready(core: web::Data<Core>) -> HttpResponse {
         Some(_) if core.cache.healthy().await => "ok",
         Some(_) => "unavailable",
     };
-    let ready = database_ok && cache != "unavailable";
+    let ready = database_ok;
+    let status = match (database_ok, cache) {
+        (false, _) => "unavailable",
+        (true, "unavailable") => "degraded",
+        (true, _) => "ok",
+    };
     let health = Health {
-        status: if ready { "ok" } else { "unavailable" }.into(),
+        status: status.into(),
         database: Some(if database_ok { "ok" } else { "unavailable" }.into()),
         cache: Some(cache.into()),
     };

@@ -1,9 +1,12 @@
 //! A small cache: Redis when `REDIS_URL` is set, in-process otherwise.
 //!
 //! A Redis failure never fails a request: reads miss, writes are skipped, and
-//! counters fall back to the in-process store, each with a warning.
+//! counters fall back to the in-process store. Nor do requests pay for it: after a failure
+//! a circuit breaker stops calling Redis, and a background probe closes it again once Redis
+//! answers, so while Redis is down each call costs an atomic load, not a timeout.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -105,17 +108,64 @@ impl Cache for LocalCache {
     }
 }
 
-/// Redis through deadpool-redis, with every key under a prefix and a short timeout per call.
+/// Redis through deadpool-redis, with every key under a prefix, a short timeout per call and
+/// a circuit breaker.
 pub struct RedisCache {
     pool: deadpool_redis::Pool,
     prefix: String,
     timeout: Duration,
     fallback: LocalCache,
+    breaker: Arc<Breaker>,
+}
+
+/// Open after a failure: calls skip Redis until the probe sees it answer again.
+struct Breaker {
+    open: AtomicBool,
+    probe_every: Duration,
+}
+
+async fn ping(pool: &deadpool_redis::Pool, timeout: Duration) -> bool {
+    let work = async {
+        let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+        deadpool_redis::redis::cmd("PING").query_async::<String>(&mut conn).await.map_err(|e| e.to_string())
+    };
+    matches!(tokio::time::timeout(timeout, work).await, Ok(Ok(_)))
+}
+
+impl Breaker {
+    fn is_open(&self) -> bool {
+        self.open.load(Ordering::Acquire)
+    }
+
+    /// Opens the breaker after a failure of `op`; the first opener starts the probe.
+    fn trip(self: &Arc<Self>, op: &'static str, error: &str, pool: &deadpool_redis::Pool, timeout: Duration) {
+        if self.open.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        tracing::warn!(op, %error, "redis unavailable; the cache is bypassed until it answers again");
+        let breaker = self.clone();
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(breaker.probe_every).await;
+                if ping(&pool, timeout).await {
+                    breaker.open.store(false, Ordering::Release);
+                    tracing::info!("redis answers again; the cache is back in use");
+                    return;
+                }
+            }
+        });
+    }
 }
 
 impl RedisCache {
     /// Connects lazily to `url`; keys are written under `prefix` (empty in production, unique per test).
     pub fn new(url: &str, prefix: &str) -> Result<Self, String> {
+        Self::with_probe_interval(url, prefix, Duration::from_secs(1))
+    }
+
+    /// Like [`Self::new`], probing a failed Redis every `probe_every`.
+    pub fn with_probe_interval(url: &str, prefix: &str, probe_every: Duration) -> Result<Self, String> {
         let mut config = deadpool_redis::Config::from_url(url);
         let timeout = Duration::from_millis(500);
         config.pool = Some(deadpool_redis::PoolConfig {
@@ -124,7 +174,8 @@ impl RedisCache {
             ..Default::default()
         });
         let pool = config.create_pool(Some(deadpool_redis::Runtime::Tokio1)).map_err(|e| format!("REDIS_URL: {e}"))?;
-        Ok(Self { pool, prefix: prefix.to_owned(), timeout, fallback: LocalCache::new(10_000) })
+        let breaker = Arc::new(Breaker { open: AtomicBool::new(false), probe_every });
+        Ok(Self { pool, prefix: prefix.to_owned(), timeout, fallback: LocalCache::new(10_000), breaker })
     }
 
     fn key(&self, key: &str) -> String {
@@ -136,21 +187,20 @@ impl RedisCache {
         F: FnOnce(deadpool_redis::Connection) -> Fut,
         Fut: std::future::Future<Output = deadpool_redis::redis::RedisResult<T>>,
     {
+        if self.breaker.is_open() {
+            return None;
+        }
         let work = async {
             let conn = self.pool.get().await.map_err(|e| e.to_string())?;
             f(conn).await.map_err(|e| e.to_string())
         };
-        match tokio::time::timeout(self.timeout, work).await {
-            Ok(Ok(value)) => Some(value),
-            Ok(Err(error)) => {
-                tracing::warn!(op, %error, "redis unavailable; bypassing the cache");
-                None
-            }
-            Err(_) => {
-                tracing::warn!(op, "redis timed out; bypassing the cache");
-                None
-            }
-        }
+        let error = match tokio::time::timeout(self.timeout, work).await {
+            Ok(Ok(value)) => return Some(value),
+            Ok(Err(error)) => error,
+            Err(_) => "timed out".to_owned(),
+        };
+        self.breaker.trip(op, &error, &self.pool, self.timeout);
+        None
     }
 }
 
@@ -198,6 +248,7 @@ impl Cache for RedisCache {
     }
 
     async fn healthy(&self) -> bool {
+        // An open breaker answers at once; its probe is what notices Redis coming back.
         self.run("ping", |mut c| async move { deadpool_redis::redis::cmd("PING").query_async::<String>(&mut c).await })
             .await
             .is_some()
@@ -218,30 +269,5 @@ pub async fn set_json<T: serde::Serialize>(cache: &dyn Cache, key: &str, value: 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn local_cache_expires_and_counts() {
-        let cache = LocalCache::default();
-        cache.set("a", b"1", Duration::from_millis(30)).await;
-        assert_eq!(cache.get("a").await, Some(b"1".to_vec()));
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        assert_eq!(cache.get("a").await, None);
-        assert_eq!(cache.incr("n", Duration::from_secs(60)).await, 1);
-        assert_eq!(cache.incr("n", Duration::from_secs(60)).await, 2);
-        cache.delete("n").await;
-        assert_eq!(cache.incr("n", Duration::from_secs(60)).await, 1);
-    }
-
-    #[tokio::test]
-    async fn redis_down_bypasses() {
-        // Nothing listens on port 1: every call must degrade, not fail.
-        let cache = RedisCache::new("redis://127.0.0.1:1", "t:").unwrap();
-        cache.set("a", b"1", Duration::from_secs(5)).await;
-        assert_eq!(cache.get("a").await, None);
-        assert_eq!(cache.incr("n", Duration::from_secs(5)).await, 1);
-        assert_eq!(cache.incr("n", Duration::from_secs(5)).await, 2);
-        assert!(!cache.healthy().await);
-    }
-}
+#[path = "cache_tests.rs"]
+mod tests;

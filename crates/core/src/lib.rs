@@ -14,7 +14,7 @@
 //! | [`identity`] | users, argon2id passwords, sessions, TOTP |
 //! | [`tenancy`] | stores, members, roles, permissions, API keys |
 //! | [`auth`] | bearer tokens to principals to store access |
-//! | [`events`] | the transactional outbox and its dispatcher |
+//! | [`events`] | the transactional outbox, its dispatcher, and event type declarations |
 //! | [`jobs`] | the PostgreSQL job queue and worker |
 //! | [`idempotency`] | Idempotency-Key storage and replay |
 //! | [`mail`] | outbound email over SMTP, or to `.eml` files |
@@ -44,3 +44,8 @@ pub mod http;
 
 pub use context::Core;
 pub use error::{Error, Result};
+
+/// Every event type this crate emits, for the webhook catalog.
+pub fn event_types() -> std::result::Result<Vec<events::EventType>, String> {
+    tenancy::events::event_types()
+}

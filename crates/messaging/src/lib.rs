@@ -38,3 +38,8 @@ pub mod http;
 pub use channels::{ChannelId, ChannelKind};
 pub use content::Content;
 pub use messages::{MessageDispatcher, MessageId};
+
+/// Every event type this crate emits, for the webhook catalog.
+pub fn event_types() -> Result<Vec<balcao_core::events::EventType>, String> {
+    inbound::events::event_types()
+}

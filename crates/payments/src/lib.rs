@@ -5,6 +5,7 @@
 //! - [`model`]: payments and refunds, their state machines and API types.
 //! - [`service`]: creating charges through the store's provider, reading, refunds, simulation.
 //! - [`settle`]: confirmation, failure and expiry, each with its event and the order's move.
+//! - [`events`]: the event types payments emit (`payment.confirmed`, `payment.failed`).
 //! - [`outbound`]: the HTTP client and base-URL check every provider client shares.
 //! - [`refunds`]: refunds that never exceed what was captured.
 //! - [`splits`]: split rules per store (platform fee, fixed recipients), each payment's shares and their transfers.
@@ -25,6 +26,7 @@ pub mod accounts;
 pub mod boleto;
 pub mod efi;
 pub mod efi_provider;
+pub mod events;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod inbound;
@@ -46,3 +48,5 @@ pub mod storefront;
 pub mod storefront_http;
 pub mod stripe;
 pub mod stripe_provider;
+
+pub use events::event_types;

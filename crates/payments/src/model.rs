@@ -304,6 +304,7 @@ pub struct CreateRefund {
 
 /// `POST .../payments/{id}/simulate` (sandbox): what the provider reports next.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = SimulatePaymentOutcome)]
 pub struct Simulate {
     /// `paid`, `failed` or `expired`.
     #[schema(example = "paid")]

@@ -15,10 +15,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use crate::model::{Payment, PaymentEvent, PaymentRow, PaymentStatus};
 use crate::schema::payments as p;
 
-/// Emitted when a payment is confirmed.
-pub const PAYMENT_CONFIRMED: &str = "payment.confirmed";
-/// Emitted when a payment fails.
-pub const PAYMENT_FAILED: &str = "payment.failed";
+pub use crate::events::{PAYMENT_CONFIRMED, PAYMENT_FAILED};
 
 /// How a settlement went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,7 +124,7 @@ pub async fn confirm_locked(
         .set((p::status.eq(PaymentStatus::Paid.as_str()), p::paid_at.eq(Some(at)), p::updated_at.eq(Utc::now())))
         .execute(conn)
         .await?;
-    events::emit(conn, Some(store), PAYMENT_CONFIRMED, &event(&row, PaymentStatus::Paid, None)).await?;
+    events::emit(conn, Some(store), &PAYMENT_CONFIRMED, &event(&row, PaymentStatus::Paid, None)).await?;
     crate::splits::store::schedule(conn, store, row.id).await?;
     let order = OrderId(row.order_id);
     match move_order(conn, store, order, OrderStatus::Paid, Actor::System, "payment confirmed", None).await {
@@ -182,7 +179,8 @@ pub async fn fail_locked(
         ))
         .execute(conn)
         .await?;
-    events::emit(conn, Some(store), PAYMENT_FAILED, &event(&row, PaymentStatus::Failed, Some(code.to_owned()))).await?;
+    events::emit(conn, Some(store), &PAYMENT_FAILED, &event(&row, PaymentStatus::Failed, Some(code.to_owned())))
+        .await?;
     crate::splits::store::forget(conn, store, row.id).await?;
     Ok(Outcome::Moved)
 }

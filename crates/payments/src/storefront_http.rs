@@ -64,10 +64,12 @@ pub async fn start_payment(
 }
 
 /// A payment of the order this cart became, to poll its status.
-#[utoipa::path(tag = "storefront", params(
+#[utoipa::path(tag = "storefront", operation_id = "get_cart_payment", params(
     ("slug" = String, Path, description = "The store's slug"), ("cart_id" = uuid::Uuid, Path, description = "The checked-out cart"),
     ("payment_id" = uuid::Uuid, Path, description = "The payment")),
-    responses((status = 200, description = "The payment", body = Payment)))]
+    responses((status = 200, description = "The payment", body = Payment),
+    (status = 409, description = "`cart_not_checked_out`: the cart has no order yet", body = balcao_core::error::Problem,
+     content_type = "application/problem+json")))]
 #[get("/storefront/{slug}/carts/{cart_id}/payments/{payment_id}")]
 pub async fn get_payment(
     svc: Payments,
@@ -81,10 +83,12 @@ pub async fn get_payment(
 }
 
 /// The PIX QR code of a payment of this cart's order, as SVG.
-#[utoipa::path(tag = "storefront", params(
+#[utoipa::path(tag = "storefront", operation_id = "cart_payment_qr_svg", params(
     ("slug" = String, Path, description = "The store's slug"), ("cart_id" = uuid::Uuid, Path, description = "The checked-out cart"),
     ("payment_id" = uuid::Uuid, Path, description = "The payment")),
-    responses((status = 200, description = "The QR code", content_type = "image/svg+xml", body = String)))]
+    responses((status = 200, description = "The QR code", content_type = "image/svg+xml", body = String),
+    (status = 409, description = "`cart_not_checked_out`: the cart has no order yet", body = balcao_core::error::Problem,
+     content_type = "application/problem+json")))]
 #[get("/storefront/{slug}/carts/{cart_id}/payments/{payment_id}/qr.svg")]
 pub async fn qr_svg(svc: Payments, carts: Carts, path: web::Path<(String, CartId, PaymentId)>) -> Result<HttpResponse> {
     let (slug, cart, id) = path.into_inner();
@@ -92,10 +96,12 @@ pub async fn qr_svg(svc: Payments, carts: Carts, path: web::Path<(String, CartId
 }
 
 /// The PIX QR code of a payment of this cart's order, as PNG.
-#[utoipa::path(tag = "storefront", params(
+#[utoipa::path(tag = "storefront", operation_id = "cart_payment_qr_png", params(
     ("slug" = String, Path, description = "The store's slug"), ("cart_id" = uuid::Uuid, Path, description = "The checked-out cart"),
     ("payment_id" = uuid::Uuid, Path, description = "The payment")),
-    responses((status = 200, description = "The QR code", content_type = "image/png", body = Vec<u8>)))]
+    responses((status = 200, description = "The QR code", content_type = "image/png", body = Vec<u8>),
+    (status = 409, description = "`cart_not_checked_out`: the cart has no order yet", body = balcao_core::error::Problem,
+     content_type = "application/problem+json")))]
 #[get("/storefront/{slug}/carts/{cart_id}/payments/{payment_id}/qr.png")]
 pub async fn qr_png(svc: Payments, carts: Carts, path: web::Path<(String, CartId, PaymentId)>) -> Result<HttpResponse> {
     let (slug, cart, id) = path.into_inner();

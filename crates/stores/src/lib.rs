@@ -31,3 +31,8 @@ pub mod storefront;
 
 #[cfg(feature = "http")]
 pub mod http;
+
+/// Every event type this crate emits, for the webhook catalog.
+pub fn event_types() -> Result<Vec<balcao_core::events::EventType>, String> {
+    Ok([orders::events::event_types()?, catalog::events::event_types()?, customers::events::event_types()?].concat())
+}

@@ -1,30 +1,12 @@
 //! The catalog of event types endpoints may subscribe to.
 //!
-//! The gateway assembles it from every crate's payload types (with their JSON
-//! schemas and examples) and hands it to [`crate::http::Services::new`].
+//! Each area declares the types it emits as `balcao_core::events::EventKind`s; the gateway
+//! concatenates every crate's declarations and hands them to [`crate::http::Services::new`].
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+pub use balcao_core::events::EventType;
 
 /// The subscription that matches every event type.
 pub const WILDCARD: &str = "*";
-
-/// One event type: its name, what it means, its payload's JSON schema and an example.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct EventType {
-    /// The event type, such as `order.paid`.
-    #[serde(rename = "type")]
-    #[schema(example = "order.paid")]
-    pub name: String,
-    /// When it is emitted.
-    pub description: String,
-    /// The JSON schema of `data` in the event envelope.
-    #[schema(value_type = Object)]
-    pub schema: serde_json::Value,
-    /// An example `data`.
-    #[schema(value_type = Object)]
-    pub example: serde_json::Value,
-}
 
 /// The known event types, in a stable order.
 #[derive(Debug, Clone, Default)]

@@ -23,3 +23,8 @@ pub mod signing;
 
 #[cfg(feature = "http")]
 pub mod http;
+
+/// Every event type this crate emits, for the webhook catalog.
+pub fn event_types() -> Result<Vec<balcao_core::events::EventType>, String> {
+    delivery::events::event_types()
+}

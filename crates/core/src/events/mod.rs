@@ -2,7 +2,12 @@
 //!
 //! [`emit`] writes an event in the caller's transaction, with a dispatch job.
 //! The dispatch job enqueues one delivery job per interested subscriber, so a
-//! slow or failing subscriber retries alone and never blocks the others.
+//! slow or failing subscriber retries alone and never blocks the others. Event types are
+//! declared as [`EventKind`]s by the areas that emit them ([`kind`]).
+
+pub mod kind;
+
+pub use kind::{EventKind, EventType, schema_of};
 
 use std::sync::Arc;
 
@@ -63,17 +68,17 @@ impl From<EventRow> for Event {
 }
 
 /// Writes an event to the outbox on `conn`; call it inside the transaction that makes the change.
-pub async fn emit(
+pub async fn emit<T: Serialize>(
     conn: &mut AsyncPgConnection,
     store_id: Option<StoreId>,
-    event_type: &str,
-    data: &impl Serialize,
+    kind: &EventKind<T>,
+    data: &T,
 ) -> Result<EventId> {
     let id = EventId::new();
     let row = EventRow {
         id: id.uuid(),
         store_id: store_id.map(StoreId::uuid),
-        event_type: event_type.to_owned(),
+        event_type: kind.name().to_owned(),
         payload: serde_json::to_value(data).map_err(Error::internal)?,
         created_at: Utc::now(),
     };

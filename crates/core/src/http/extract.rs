@@ -51,6 +51,7 @@ impl FromRequest for Authenticated {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        req.extensions_mut().insert(NeedsCredentials);
         let req = req.clone();
         Box::pin(async move {
             match principal(&req).await? {
@@ -110,10 +111,18 @@ impl StoreAccess {
     }
 }
 
-/// Which error a request reports when its body is bad too: credentials and tenancy come first,
-/// so another store's route answers 404 (and a missing token 401) whatever the body holds.
+/// Marks a request whose handler takes credentials ([`Authenticated`] or [`StoreAccess`]): set
+/// when the extractors are built, before any of them runs.
+#[derive(Debug, Clone, Copy)]
+struct NeedsCredentials;
+
+/// Which error a request reports when its body is bad too: on a route that takes credentials,
+/// credentials and tenancy come first, so another store's route answers 404 (and a missing token
+/// 401) whatever the body holds. A public route ignores any `Authorization` header it is sent.
 pub async fn precedence(req: &HttpRequest) -> Result<()> {
-    if req.match_info().get("store_id").is_some() {
+    if req.extensions().get::<NeedsCredentials>().is_none() {
+        Ok(())
+    } else if req.match_info().get("store_id").is_some() {
         StoreAccess::resolve(req).await.map(|_| ())
     } else if bearer_token(req).is_some() {
         principal(req).await.map(|_| ())
@@ -127,6 +136,7 @@ impl FromRequest for StoreAccess {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        req.extensions_mut().insert(NeedsCredentials);
         let req = req.clone();
         Box::pin(async move { Ok(Self::resolve(&req).await?) })
     }

@@ -25,6 +25,10 @@ pub async fn signup(identity: Identity, body: Json<SignupRequest>) -> Result<Htt
 /// Log in with email and password (and `totp_code` when two-factor authentication is on).
 #[utoipa::path(tag = "identity", request_body = LoginRequest, responses(
     (status = 200, description = "A session token", body = LoginResponse),
+    (status = 401, description = "`invalid_credentials`, or a missing or wrong `totp_code`", body = crate::error::Problem,
+     content_type = "application/problem+json"),
+    (status = 429, description = "`too_many_attempts`: the account is locked for a while after repeated failures; see \
+     Retry-After", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/auth/login")]
 pub async fn login(identity: Identity, body: Json<LoginRequest>) -> Result<web::Json<LoginResponse>> {

@@ -1,12 +1,14 @@
 //! Stores as tenants: members, built-in and custom roles, permissions, invitations, API keys.
 
 pub mod api_keys;
+pub mod events;
 pub mod members;
 pub mod model;
 pub mod permissions;
 pub mod stores;
 
 pub use api_keys::{ApiKeyService, PgApiKeyService};
+pub use events::{STORE_CREATED, STORE_DELETED, StoreDeleted};
 pub use members::{MemberService, PgMemberService};
 pub use model::*;
 pub use permissions::{BuiltinRole, Permission};

@@ -5,9 +5,11 @@ use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
+use super::events::{STORE_CREATED, STORE_DELETED, StoreDeleted};
 use super::model::{CreateStore, Store, StoreRow, UpdateStore};
 use super::permissions::BuiltinRole;
 use crate::auth;
+use crate::cache::{get_json, set_json};
 use crate::context::Core;
 use crate::error::{Error, Result, Validator, is_unique_violation};
 use crate::events;
@@ -43,6 +45,13 @@ impl PgStoreService {
     pub fn new(core: Core) -> Self {
         Self { core }
     }
+}
+
+/// How long a slug's store is remembered; renaming or deleting the store forgets it at once.
+const SLUG_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+fn slug_key(slug: &str) -> String {
+    format!("tenancy:slug:{slug}")
 }
 
 /// Whether a slug is 3 to 48 lowercase letters, digits and inner hyphens.
@@ -114,7 +123,7 @@ impl StoreService for PgStoreService {
                     .execute(conn)
                     .await?;
                 let store = Store::from(row.clone());
-                events::emit(conn, Some(id), "store.created", &store).await?;
+                events::emit(conn, Some(id), &STORE_CREATED, &store).await?;
                 Ok(row)
             })
             .await?;
@@ -152,6 +161,10 @@ impl StoreService for PgStoreService {
     }
 
     async fn get_by_slug(&self, slug: &str) -> Result<Store> {
+        let key = slug_key(slug);
+        if let Some(store) = get_json::<Store>(self.core.cache.as_ref(), &key).await {
+            return Ok(store);
+        }
         let mut conn = self.core.pool.get().await?;
         let row: Option<StoreRow> = stores::table
             .filter(stores::slug.eq(slug))
@@ -160,7 +173,9 @@ impl StoreService for PgStoreService {
             .first(&mut conn)
             .await
             .optional()?;
-        row.map(Store::from).ok_or_else(|| Error::not_found("store"))
+        let store = row.map(Store::from).ok_or_else(|| Error::not_found("store"))?;
+        set_json(self.core.cache.as_ref(), &key, &store, SLUG_TTL).await;
+        Ok(store)
     }
 
     async fn update(&self, id: StoreId, req: UpdateStore) -> Result<Store> {
@@ -176,6 +191,8 @@ impl StoreService for PgStoreService {
         }
         v.finish()?;
         let mut conn = self.core.pool.get().await?;
+        let before: Option<String> =
+            stores::table.find(id.uuid()).select(stores::slug).first(&mut conn).await.optional()?;
         let target = stores::table.find(id.uuid()).filter(stores::deleted_at.is_null());
         let row: Option<StoreRow> = diesel::update(target)
             .set((
@@ -189,20 +206,26 @@ impl StoreService for PgStoreService {
             .await
             .optional()
             .map_err(slug_taken)?;
-        row.map(Store::from).ok_or_else(|| Error::not_found("store"))
+        let store = row.map(Store::from).ok_or_else(|| Error::not_found("store"))?;
+        // The old slug names nothing now (or another store soon); the new one names this store.
+        for slug in before.iter().chain([&store.slug]) {
+            self.core.cache.delete(&slug_key(slug)).await;
+        }
+        Ok(store)
     }
 
     async fn delete(&self, id: StoreId) -> Result<()> {
         let mut conn = self.core.pool.get().await?;
-        let (members, keys) = conn
+        let (members, keys, slug) = conn
             .transaction::<_, Error, _>(async |conn| {
-                let deleted = diesel::update(stores::table.find(id.uuid()).filter(stores::deleted_at.is_null()))
-                    .set(stores::deleted_at.eq(Utc::now()))
-                    .execute(conn)
-                    .await?;
-                if deleted == 0 {
-                    return Err(Error::not_found("store"));
-                }
+                let slug: Option<String> =
+                    diesel::update(stores::table.find(id.uuid()).filter(stores::deleted_at.is_null()))
+                        .set(stores::deleted_at.eq(Utc::now()))
+                        .returning(stores::slug)
+                        .get_result(conn)
+                        .await
+                        .optional()?;
+                let Some(slug) = slug else { return Err(Error::not_found("store")) };
                 let members: Vec<uuid::Uuid> = store_members::table
                     .filter(store_members::store_id.eq(id.uuid()))
                     .select(store_members::user_id)
@@ -215,10 +238,11 @@ impl StoreService for PgStoreService {
                 .returning(api_keys::secret_hash)
                 .get_results(conn)
                 .await?;
-                events::emit(conn, Some(id), "store.deleted", &serde_json::json!({ "id": id })).await?;
-                Ok((members, keys))
+                events::emit(conn, Some(id), &STORE_DELETED, &StoreDeleted { id }).await?;
+                Ok((members, keys, slug))
             })
             .await?;
+        self.core.cache.delete(&slug_key(&slug)).await;
         for user in members {
             auth::forget_access(&self.core, id, UserId(user)).await;
         }

@@ -194,6 +194,7 @@ pub struct MessagesParams {
     /// The `next_cursor` of the previous page of messages.
     pub cursor: Option<String>,
     /// `asc` (oldest first, the default) or `desc` (newest first).
+    #[param(inline)]
     pub order: Option<MessageOrder>,
 }
 

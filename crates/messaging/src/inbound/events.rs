@@ -1,15 +1,40 @@
 //! The events inbound messages emit.
 
+use balcao_core::events::{EventKind, EventType};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::ToSchema;
 
 use super::model::InboundContent;
 use crate::channels::{ChannelId, ChannelKind};
 use crate::messages::{ConversationId, MessageId};
 
-/// The event type of [`MessageReceived`].
-pub const MESSAGE_RECEIVED: &str = "message.received";
+/// A contact wrote to one of the store's channels.
+pub const MESSAGE_RECEIVED: EventKind<MessageReceived> = EventKind::new(
+    "message.received",
+    "A contact wrote to one of the store's channels (WhatsApp, Instagram, SMS, or a sandbox channel). Its \
+     conversation's customer-service window is now open; a redelivered message is reported once.",
+    || {
+        json!({
+            "message_id": "019378a2-7777-7d3a-9b2f-0a1b2c3d4e5f",
+            "conversation_id": "019378a2-8888-7d3a-9b2f-0a1b2c3d4e5f",
+            "channel_id": "019378a2-9999-7d3a-9b2f-0a1b2c3d4e5f",
+            "channel_kind": "whatsapp",
+            "provider_message_id": "wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjA=",
+            "contact": "+5511987654321",
+            "contact_name": "Maria da Silva",
+            "content": {"type": "text", "text": "Oi, vocês entregam hoje?"},
+            "text": "Oi, vocês entregam hoje?",
+            "received_at": "2026-11-29T14:00:00Z"
+        })
+    },
+);
+
+/// Every event type this area emits.
+pub fn event_types() -> Result<Vec<EventType>, String> {
+    Ok(vec![MESSAGE_RECEIVED.describe()?])
+}
 
 /// `message.received`: a contact wrote to one of the store's channels.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -141,7 +141,7 @@ pub async fn record(
                 text: text.clone(),
                 received_at: at,
             };
-            events::emit(conn, Some(store), MESSAGE_RECEIVED, &event).await?;
+            events::emit(conn, Some(store), &MESSAGE_RECEIVED, &event).await?;
             let words = text.as_deref().unwrap_or_default();
             let opted_out = consent::is_opt_out(words, &settings.opt_out_keywords)
                 && consent::suppress(conn, store, kind, &contact, "keyword").await?;

@@ -81,6 +81,7 @@ impl MessageStatus {
 /// updates, receipts, replies) go by their legal basis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = MessageCategory)]
 pub enum Category {
     /// Order updates, receipts, replies.
     #[default]
@@ -227,6 +228,7 @@ pub struct MessageFilter {
 
 /// `POST .../messages/{id}/simulate`: what the sandbox provider reports next.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = SimulateMessageStatus)]
 pub struct Simulate {
     /// `delivered`, `read` or `failed`.
     #[schema(example = "delivered")]

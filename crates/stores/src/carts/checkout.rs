@@ -250,7 +250,7 @@ pub async fn run(
             record(conn, store, order_id, placed).await?;
             coupons::redeem(conn, store, &priced.applied, order_id.uuid(), &priced.coupon_context).await?;
             let order = load(conn, store, order_id).await?;
-            events::emit(conn, Some(store), "order.created", &order).await?;
+            events::emit(conn, Some(store), &crate::orders::events::ORDER_CREATED, &order).await?;
             expiry::schedule(conn, store, order_id, expires_at).await?;
             // Last, so the variant rows stay locked only until the commit right after.
             stock::reserve(conn, store, &lines).await?;

@@ -7,22 +7,22 @@ use balcao_core::http::Json;
 use super::model::{AddItem, ApplyCoupon, Cart, Checkout, CreateCart, PlacedOrder, UpdateCart, UpdateItem};
 use super::payments::{CheckoutPayments, place_and_pay};
 use super::service::CartService;
-use crate::customers::shopper::CustomerToken;
+use crate::customers::shopper::MaybeCustomer;
 use crate::ids::{CartId, CartItemId};
 
 type Carts = web::Data<dyn CartService>;
 
 /// Open a cart (as a guest, or as the customer of a `customer_token`).
-#[utoipa::path(tag = "storefront", params(("slug" = String, Path, description = "The store's slug")),
-    request_body = CreateCart, responses((status = 201, description = "The new cart", body = Cart)))]
+#[utoipa::path(tag = "storefront", security((), ("customer_token" = [])),
+    params(("slug" = String, Path, description = "The store's slug")), request_body = CreateCart, responses((status = 201, description = "The new cart", body = Cart)))]
 #[post("/storefront/{slug}/carts")]
 pub async fn create_cart(
     svc: Carts,
     slug: web::Path<String>,
-    shopper: Option<CustomerToken>,
+    shopper: MaybeCustomer,
     body: Json<CreateCart>,
 ) -> Result<HttpResponse> {
-    let cart = svc.create(&slug, shopper.map(|s| s.customer_id), body.into_inner()).await?;
+    let cart = svc.create(&slug, shopper.0.map(|s| s.customer_id), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(cart))
 }
 
@@ -111,7 +111,7 @@ pub async fn remove_coupons(svc: Carts, path: web::Path<(String, CartId)>) -> Re
 /// instructions (PIX code and QR code link, boleto line, card client secret). If it cannot start
 /// (the provider is down or refuses), the order still stands: `payment` is null, `payment_error`
 /// says why, and `POST .../carts/{cart_id}/payments` tries again.
-#[utoipa::path(tag = "storefront", params(
+#[utoipa::path(tag = "storefront", security((), ("customer_token" = [])), params(
     ("slug" = String, Path, description = "The store's slug"), ("cart_id" = uuid::Uuid, Path, description = "The cart"),
     ("Idempotency-Key" = String, Header, description = "Required: makes retries safe")),
     request_body = Checkout, responses(
@@ -124,13 +124,13 @@ pub async fn checkout(
     payments: Option<web::Data<dyn CheckoutPayments>>,
     req: HttpRequest,
     path: web::Path<(String, CartId)>,
-    shopper: Option<CustomerToken>,
+    shopper: MaybeCustomer,
     body: Json<Checkout>,
 ) -> Result<HttpResponse> {
     let Some(key) = req.headers().get("Idempotency-Key").and_then(|v| v.to_str().ok()) else {
         return Err(Error::field("Idempotency-Key", "required", "checkout needs an Idempotency-Key header"));
     };
-    let customer = shopper.map(|s| s.customer_id);
+    let customer = shopper.0.map(|s| s.customer_id);
     let payments = payments.as_ref().map(|p| p.get_ref());
     let placed = place_and_pay(svc.get_ref(), payments, &path.0, path.1, customer, body.into_inner(), key).await?;
     Ok(HttpResponse::Created().json(placed))

@@ -10,13 +10,11 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use super::cache;
+use super::events::PRODUCT_LOW_STOCK;
 use super::load;
 use super::model::{Adjustment, AdjustmentReason, AdjustmentResult, AdjustmentRow, LowStock, NewAdjustment};
 use crate::ids::{AdjustmentId, ProductId, VariantId};
 use crate::schema::{inventory_adjustments, products, variants};
-
-/// The event emitted when a variant's available stock falls to its threshold.
-pub const LOW_STOCK_EVENT: &str = "product.low_stock";
 
 /// Stock of variants.
 #[async_trait]
@@ -149,7 +147,7 @@ pub async fn sync_low_stock(conn: &mut AsyncPgConnection, store: StoreId, state:
             available,
             threshold,
         };
-        events::emit(conn, Some(store), LOW_STOCK_EVENT, &payload).await?;
+        events::emit(conn, Some(store), &PRODUCT_LOW_STOCK, &payload).await?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 pub mod cache;
 pub mod categories;
+pub mod events;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod inventory;

@@ -54,6 +54,7 @@ pub struct ProductFilter {
     /// Only products that can (true) or cannot (false) be sold now.
     pub in_stock: Option<bool>,
     /// Order (default: relevance with `q`, newest otherwise).
+    #[param(inline)]
     pub sort: Option<ProductSort>,
     /// Page size, 1..=100 (default 20).
     pub limit: Option<i64>,

@@ -221,7 +221,7 @@ impl CustomerService for PgCustomerService {
                 .map_err(load::taken)?;
             let addresses = load::insert_addresses(conn, store, id, &new.addresses).await?;
             let customer = load::customer(row, addresses);
-            events::emit(conn, Some(store), CUSTOMER_CREATED, &customer).await?;
+            events::emit(conn, Some(store), &CUSTOMER_CREATED, &customer).await?;
             Ok(customer)
         })
         .await
@@ -254,7 +254,7 @@ impl CustomerService for PgCustomerService {
             let mut addresses = load::addresses(conn, store, &[row.id]).await?;
             let own = addresses.remove(&row.id).unwrap_or_default();
             let customer = load::customer(row, own);
-            events::emit(conn, Some(store), CUSTOMER_UPDATED, &customer).await?;
+            events::emit(conn, Some(store), &CUSTOMER_UPDATED, &customer).await?;
             Ok(customer)
         })
         .await

@@ -58,6 +58,27 @@ impl FromRequest for CustomerToken {
     }
 }
 
+/// A shopper who may be a guest: no `Authorization` header is a guest, and a header with a bad
+/// token answers 401 `invalid_customer_token` (never a silent guest checkout).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaybeCustomer(pub Option<CustomerToken>);
+
+impl FromRequest for MaybeCustomer {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            if req.headers().contains_key(actix_web::http::header::AUTHORIZATION) {
+                Ok(Self(Some(authenticate(&req).await?)))
+            } else {
+                Ok(Self(None))
+            }
+        })
+    }
+}
+
 type Wishlists = web::Data<dyn WishlistService>;
 
 /// The shopper's wishlist.

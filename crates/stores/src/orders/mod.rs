@@ -1,5 +1,6 @@
 //! Orders: the lifecycle state machine, timeline, stock reservations, expiry of unpaid orders.
 
+pub mod events;
 pub mod expiry;
 #[cfg(feature = "http")]
 pub mod http;

@@ -244,8 +244,8 @@ pub async fn move_order(
         .await?;
     record(conn, store, id, Step { from: Some(from), to, actor, note, tracking_code }).await?;
     let order = load(conn, store, id).await?;
-    if let Some(event) = to.event() {
-        events::emit(conn, Some(store), event, &order).await?;
+    if let Some(kind) = super::events::on_entering(to) {
+        events::emit(conn, Some(store), kind, &order).await?;
     }
     Ok(order)
 }

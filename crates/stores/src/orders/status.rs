@@ -72,17 +72,6 @@ impl OrderStatus {
         matches!(self, PendingPayment | Paid | Preparing)
     }
 
-    /// The event emitted on entering this state, if any.
-    pub fn event(self) -> Option<&'static str> {
-        match self {
-            Paid => Some("order.paid"),
-            Shipped => Some("order.shipped"),
-            Delivered => Some("order.delivered"),
-            Cancelled => Some("order.cancelled"),
-            _ => None,
-        }
-    }
-
     /// The payment status implied by entering this state, if it changes it.
     pub fn payment_status(self) -> Option<&'static str> {
         match self {

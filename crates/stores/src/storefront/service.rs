@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use balcao_core::Core;
-use balcao_core::cache::{get_json, set_json};
 use balcao_core::crypto::sha256_hex;
 use balcao_core::error::{Error, Result};
 use balcao_core::id::StoreId;
@@ -23,8 +22,6 @@ use crate::ids::ProductId;
 
 /// How long a cached answer may live (a change replaces it sooner).
 const ANSWER_TTL: Duration = Duration::from_secs(300);
-/// How long a slug's store id is remembered.
-const SLUG_TTL: Duration = Duration::from_secs(60);
 
 /// A JSON answer, ready to send.
 #[derive(Debug, Clone)]
@@ -85,13 +82,8 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>> {
 #[async_trait]
 impl StorefrontService for CachedStorefront {
     async fn store(&self, slug: &str) -> Result<StoreId> {
-        let key = format!("storefront:slug:{slug}");
-        if let Some(id) = get_json::<StoreId>(self.core.cache.as_ref(), &key).await {
-            return Ok(id);
-        }
-        let store = self.stores.get_by_slug(slug).await?;
-        set_json(self.core.cache.as_ref(), &key, &store.id, SLUG_TTL).await;
-        Ok(store.id)
+        // Tenancy caches slugs and forgets one when its store is renamed or deleted.
+        Ok(self.stores.get_by_slug(slug).await?.id)
     }
 
     async fn products(&self, slug: &str, filter: ProductFilter) -> Result<JsonBody> {

@@ -7,35 +7,15 @@ use balcao_core::id::StoreId;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
+use super::events::{ENDPOINT_DISABLED, EndpointDisabled};
 use crate::endpoints::EndpointRow;
 use crate::schema::webhook_endpoints as we;
 
-/// The event emitted when balcao disables an endpoint.
-pub const ENDPOINT_DISABLED: &str = "endpoint.disabled";
 /// The endpoint answered 410 Gone.
 pub const GONE: &str = "gone";
 /// Every attempt failed for the configured time.
 pub const FAILING: &str = "failing";
-
-/// The payload of `endpoint.disabled`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct EndpointDisabled {
-    /// The endpoint.
-    pub endpoint_id: uuid::Uuid,
-    /// Its URL.
-    #[schema(example = "https://example.com/webhooks/balcao")]
-    pub url: String,
-    /// `gone` (it answered 410) or `failing` (every attempt failed for the configured time).
-    #[schema(example = "failing")]
-    pub reason: String,
-    /// Since when every attempt had failed (for `failing`).
-    pub failing_since: Option<DateTime<Utc>>,
-    /// When it was disabled.
-    pub disabled_at: DateTime<Utc>,
-}
 
 /// Clears the failure streak after a success (one write, only when there was one).
 pub async fn record_success(conn: &mut AsyncPgConnection, endpoint: &EndpointRow) -> Result<()> {
@@ -105,7 +85,7 @@ pub async fn disable(conn: &mut AsyncPgConnection, endpoint: &EndpointRow, reaso
             failing_since: endpoint.failing_since,
             disabled_at: now,
         };
-        events::emit(conn, Some(StoreId(endpoint.store_id)), ENDPOINT_DISABLED, &payload).await?;
+        events::emit(conn, Some(StoreId(endpoint.store_id)), &ENDPOINT_DISABLED, &payload).await?;
         tracing::warn!(endpoint = %endpoint.id, store = %endpoint.store_id, %reason, "webhook endpoint disabled");
         Ok(true)
     })

@@ -2,6 +2,7 @@
 //! sends them (signed, SSRF-guarded, retried on a Svix-like schedule), the attempt
 //! log and the staff operations (list, inspect, resend, recover).
 
+pub mod events;
 pub mod health;
 #[cfg(feature = "http")]
 pub mod http;
@@ -13,7 +14,7 @@ pub mod send;
 pub mod service;
 pub mod subscriber;
 
-pub use health::{ENDPOINT_DISABLED, EndpointDisabled};
+pub use events::{ENDPOINT_DISABLED, EndpointDisabled};
 pub use job::{DELIVER_JOB, DeliverJob, RETRY_SCHEDULE_SECS};
 pub use model::*;
 pub use notify::DisabledEndpointNotifier;

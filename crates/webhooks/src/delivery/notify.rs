@@ -11,7 +11,8 @@ use balcao_core::tenancy::members::owner_emails;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::health::{ENDPOINT_DISABLED, EndpointDisabled, GONE};
+use super::events::{ENDPOINT_DISABLED, EndpointDisabled};
+use super::health::GONE;
 
 /// The subscriber's name on the event bus.
 pub const SUBSCRIBER: &str = "webhooks.endpoint_disabled_email";
@@ -57,7 +58,7 @@ impl EventSubscriber for DisabledEndpointNotifier {
     }
 
     fn accepts(&self, event_type: &str) -> bool {
-        event_type == ENDPOINT_DISABLED
+        event_type == ENDPOINT_DISABLED.name()
     }
 
     async fn handle(&self, event: &Event) -> Result<(), JobError> {
