@@ -73,7 +73,7 @@ fn main() {
         assert_eq!(status, StatusCode::CREATED, "{channel}");
         let channel = channel["id"].as_str().unwrap().to_owned();
 
-        let dispatcher = PgDispatcher::new(app.core.clone());
+        let dispatcher = PgDispatcher::new(app.core.clone(), balcao_gateway::worker::marketing_consent());
         let store_id = StoreId(store.parse().unwrap());
         let queued_at = Instant::now();
         for i in 0..total {

@@ -51,7 +51,7 @@ impl AppState {
         let services = CoreServices::new(core.clone());
         let stores = balcao_stores::http::Services::new(core.clone(), services.stores.clone().into_inner());
         let webhooks = balcao_webhooks::http::Services::new(core.clone(), crate::events::catalog()?);
-        let messaging = balcao_messaging::http::Services::new(core.clone());
+        let messaging = balcao_messaging::http::Services::new(core.clone(), crate::worker::marketing_consent());
         let payments = balcao_payments::http::Services::new(core.clone(), crate::worker::payment_providers(&core));
         // Checkout starts the payment a shopper asks for through the payment service.
         let stores = stores.with_checkout_payments(Arc::new(balcao_payments::storefront::StorefrontPayments::new(

@@ -57,11 +57,10 @@ pub fn registry(core: &Core, bus: &EventBus) -> Registry {
         Arc::new(balcao_webhooks::delivery::DeliverJob::new(core.clone())),
     );
     let config = core.config.clone();
-    let send = balcao_messaging::messages::SendJob::new(core.clone(), message_providers(core)).with_unsubscribe_url(
-        Arc::new(move |store, kind, contact| {
+    let send = balcao_messaging::messages::SendJob::new(core.clone(), message_providers(core), marketing_consent())
+        .with_unsubscribe_url(Arc::new(move |store, kind, contact| {
             balcao_messaging::unsubscribe::unsubscribe_url(&config, store, kind, contact).ok()
-        }),
-    );
+        }));
     registry.register(balcao_messaging::messages::SEND_JOB, Arc::new(send));
     // One set of providers, so an EFI account's OAuth token is shared by every payment job.
     let payments = payment_providers(core);
@@ -94,6 +93,11 @@ pub fn payment_providers(_core: &Core) -> balcao_payments::provider::Providers {
     providers
 }
 
+/// The customer consent ledger (balcao-stores) that messaging's marketing gate asks.
+pub fn marketing_consent() -> Arc<dyn balcao_core::consent::MarketingConsentLedger> {
+    Arc::new(balcao_stores::customers::PgMarketingConsent)
+}
+
 /// The providers messages go out through, one per provider kind.
 pub fn message_providers(core: &Core) -> balcao_messaging::provider::Providers {
     let mut providers = balcao_messaging::provider::Providers::new();
@@ -112,7 +116,7 @@ pub fn message_providers(core: &Core) -> balcao_messaging::provider::Providers {
 /// Until it does, accepted events of a provider without a handler are stored and marked `ignored`.
 pub fn inbound_handlers(core: &Core) -> InboundHandlers {
     let mut handlers = InboundHandlers::new();
-    let dispatcher = Arc::new(balcao_messaging::messages::PgDispatcher::new(core.clone()));
+    let dispatcher = Arc::new(balcao_messaging::messages::PgDispatcher::new(core.clone(), marketing_consent()));
     handlers.register(Arc::new(balcao_messaging::inbound::InboundMessages::new(core.clone(), dispatcher)));
     handlers.register(Arc::new(balcao_payments::inbound::PaymentWebhooks::new(core.clone())));
     handlers

@@ -9,6 +9,7 @@
 //! | [`db`] | the PostgreSQL pool, migrations, database creation |
 //! | [`cache`] | Redis or in-process cache that never fails a request |
 //! | [`crypto`] | AES-256-GCM with key ids, HMAC, tokens, constant-time compare |
+//! | [`consent`] | the marketing-consent seam messaging asks and the customer ledger answers |
 //! | [`pagination`] | opaque keyset cursors |
 //! | [`patch`] | PATCH field semantics (absent vs null) |
 //! | [`identity`] | users, argon2id passwords, sessions, TOTP |
@@ -23,6 +24,7 @@
 pub mod auth;
 pub mod cache;
 pub mod config;
+pub mod consent;
 pub mod context;
 pub mod crypto;
 pub mod db;

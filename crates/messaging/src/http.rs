@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use actix_web::web;
 use balcao_core::Core;
+use balcao_core::consent::MarketingConsentLedger;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::channels::{self, ChannelService, PgChannelService};
@@ -33,10 +34,10 @@ pub struct Services {
 }
 
 impl Services {
-    /// The PostgreSQL implementations.
-    pub fn new(core: Core) -> Self {
+    /// The PostgreSQL implementations; marketing asks `ledger`, the customer consent records.
+    pub fn new(core: Core, ledger: Arc<dyn MarketingConsentLedger>) -> Self {
         let channels: Arc<dyn ChannelService> = Arc::new(PgChannelService::new(core.clone()));
-        let dispatcher: Arc<dyn MessageDispatcher> = Arc::new(PgDispatcher::new(core.clone()));
+        let dispatcher: Arc<dyn MessageDispatcher> = Arc::new(PgDispatcher::new(core.clone(), ledger));
         let conversations: Arc<dyn ConversationService> = Arc::new(PgConversationService::new(core.clone()));
         let templates: Arc<dyn TemplateService> = Arc::new(PgTemplateService::new(core.clone()));
         let suppressions: Arc<dyn SuppressionService> = Arc::new(PgSuppressionService::new(core.clone()));

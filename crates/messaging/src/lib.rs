@@ -9,12 +9,13 @@
 //! | [`provider`] | the provider seam and registry |
 //! | [`providers`] | WhatsApp Cloud, Instagram, email (SMTP), Zenvia and Twilio |
 //! | [`sandbox`] | the sandbox provider, the default for stores without credentials |
-//! | [`consent`] | the suppression list and opt-out keywords |
+//! | [`consent`] | the one marketing gate (consent ledger, suppression list, keywords) and opt-out keywords |
 //! | [`suppressions`] | the suppression list as staff see and change it |
 //! | [`inbound`] | inbound messages and status reports from provider webhooks, and the sandbox's |
 //! | [`conversations`] | the inbox: conversations with status, assignee, labels and messages |
 //! | [`templates`] | the store's registry of message templates |
 //! | [`unsubscribe`] | signed one-click unsubscribe links and their public routes |
+//! | [`problems`] | the problem codes this crate answers |
 //! | [`schema`] | diesel tables |
 //! | [`http`] | `Services` and `configure`, the routes under `/v1` (feature `http`) |
 
@@ -24,6 +25,7 @@ pub mod content;
 pub mod conversations;
 pub mod inbound;
 pub mod messages;
+pub mod problems;
 pub mod provider;
 pub mod providers;
 pub mod sandbox;

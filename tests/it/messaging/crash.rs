@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use balcao_core::jobs::{self, JobContext, JobError, JobHandler, NewJob};
+use balcao_gateway::worker::marketing_consent;
 use balcao_messaging::channels::ProviderKind;
 use balcao_messaging::messages::job::SendPayload;
 use balcao_messaging::messages::{SEND_JOB, SendJob};
@@ -67,7 +68,8 @@ async fn a_crash_between_claim_and_send_neither_loses_nor_doubles_the_message() 
 
     let (doomed_calls, doomed_started) = (calls.clone(), started.clone());
     let doomed = app.doomed_worker_with(move |core, registry| {
-        let inner: Arc<dyn JobHandler> = Arc::new(SendJob::new(core.clone(), counting(&doomed_calls)));
+        let inner: Arc<dyn JobHandler> =
+            Arc::new(SendJob::new(core.clone(), counting(&doomed_calls), marketing_consent()));
         registry.register(SEND_JOB, Arc::new(Stall { inner, started: doomed_started }));
     });
     let (status, queued) = app
@@ -94,7 +96,7 @@ async fn a_crash_between_claim_and_send_neither_loses_nor_doubles_the_message() 
     let worker_calls = calls.clone();
     let worker = app
         .worker_with(move |registry| {
-            registry.register(SEND_JOB, Arc::new(SendJob::new(core, counting(&worker_calls))));
+            registry.register(SEND_JOB, Arc::new(SendJob::new(core, counting(&worker_calls), marketing_consent())));
         })
         .await;
     let mut sent = Value::Null;
@@ -160,7 +162,7 @@ async fn a_provider_repeating_an_id_does_not_make_a_message_go_out_twice() {
         .worker_with(move |registry| {
             let mut providers = Providers::new();
             providers.register(Arc::new(Repeating { calls: worker_calls }));
-            registry.register(SEND_JOB, Arc::new(SendJob::new(core, providers)));
+            registry.register(SEND_JOB, Arc::new(SendJob::new(core, providers, marketing_consent())));
         })
         .await;
     for id in &ids {

@@ -1,5 +1,6 @@
 //! Messaging end to end: channels, the dispatcher, the send job and providers on loopback.
 
+mod consent;
 mod conversations;
 mod crash;
 mod email;

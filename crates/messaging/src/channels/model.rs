@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use balcao_core::consent::ConsentChannel;
 use balcao_core::id::StoreId;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -33,13 +34,18 @@ impl ChannelKind {
     /// Every kind.
     pub const ALL: [ChannelKind; 4] = [Self::Whatsapp, Self::Instagram, Self::Email, Self::Sms];
 
-    /// The wire name.
+    /// The wire name (the consent ledger's name for the channel).
     pub fn as_str(self) -> &'static str {
+        self.consent_channel().as_str()
+    }
+
+    /// The customer consent ledger's channel.
+    pub fn consent_channel(self) -> ConsentChannel {
         match self {
-            Self::Whatsapp => "whatsapp",
-            Self::Instagram => "instagram",
-            Self::Email => "email",
-            Self::Sms => "sms",
+            Self::Whatsapp => ConsentChannel::Whatsapp,
+            Self::Instagram => ConsentChannel::Instagram,
+            Self::Email => ConsentChannel::Email,
+            Self::Sms => ConsentChannel::Sms,
         }
     }
 

@@ -221,7 +221,7 @@ impl ChannelService for PgChannelService {
         let count: i64 = ch::table.filter(ch::store_id.eq(store.uuid())).count().get_result(&mut conn).await?;
         if count >= MAX_CHANNELS {
             return Err(Error::Rule {
-                code: "too_many_channels",
+                code: crate::problems::TOO_MANY_CHANNELS,
                 detail: format!("A store may have at most {MAX_CHANNELS} channels."),
                 field: None,
             });
@@ -307,7 +307,7 @@ pub async fn resolve(core: &Core, conn: &mut AsyncPgConnection, store: StoreId, 
             .map_err(|_| Error::field("channel", "unknown_channel", "no channel of this store has this id"))?;
         if !row.active {
             return Err(Error::Rule {
-                code: "channel_inactive",
+                code: crate::problems::CHANNEL_INACTIVE,
                 detail: "The channel is not active.".into(),
                 field: Some("channel".into()),
             });

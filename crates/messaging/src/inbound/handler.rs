@@ -67,7 +67,7 @@ impl InboundMessages {
             .ok_or_else(|| Error::not_found("channel"))?;
         if row.provider != ProviderKind::Sandbox.as_str() {
             return Err(Error::Rule {
-                code: "not_a_sandbox_channel",
+                code: crate::problems::NOT_A_SANDBOX_CHANNEL,
                 detail: "Only sandbox channels simulate inbound messages; other channels receive them from their \
                          provider's webhook at /v1/inbound/{provider}/{store_id}."
                     .into(),

@@ -1,8 +1,11 @@
-//! The dispatcher: checks a send (recipient, content, consent, the customer-service window),
-//! then stores the message `queued` with its send job in one transaction.
+//! The dispatcher: checks a send (recipient, content, the marketing gate, the customer-service
+//! window), then stores the message `queued` with its send job in one transaction.
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use balcao_core::Core;
+use balcao_core::consent::MarketingConsentLedger;
 use balcao_core::error::{Error, Result, Validator};
 use balcao_core::id::StoreId;
 use balcao_core::jobs::{self, NewJob};
@@ -13,8 +16,9 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use super::job::{MAX_ATTEMPTS, SEND_JOB, SendPayload};
 use super::model::{Category, Message, MessageId, MessageRow, SendMessage};
 use crate::channels::{ChannelId, ChannelKind, ChannelRow, ChannelSettings, service as channels};
-use crate::consent;
+use crate::consent::MarketingGate;
 use crate::content::{self, Content};
+use crate::problems;
 use crate::schema::{conversations as cv, messages as m};
 
 /// WhatsApp's and Instagram's customer-service window.
@@ -32,12 +36,13 @@ pub trait MessageDispatcher: Send + Sync {
 /// [`MessageDispatcher`] on PostgreSQL and the job queue.
 pub struct PgDispatcher {
     core: Core,
+    gate: MarketingGate,
 }
 
 impl PgDispatcher {
-    /// A dispatcher on the shared handles.
-    pub fn new(core: Core) -> Self {
-        Self { core }
+    /// A dispatcher on the shared handles; marketing asks `ledger`, the customer consent records.
+    pub fn new(core: Core, ledger: Arc<dyn MarketingConsentLedger>) -> Self {
+        Self { core, gate: MarketingGate::new(ledger) }
     }
 }
 
@@ -142,7 +147,7 @@ pub fn window_rule(
         }
     };
     Err(Error::Rule {
-        code: "outside_customer_service_window",
+        code: problems::OUTSIDE_CUSTOMER_SERVICE_WINDOW,
         detail: detail.into(),
         field: Some("content.type".into()),
     })
@@ -193,13 +198,10 @@ impl MessageDispatcher for PgDispatcher {
         let mut v = Validator::new();
         content::validate(&mut v, kind, &req.content);
         v.finish()?;
-        if req.category == Category::Marketing && consent::is_suppressed(&mut conn, store, kind, &contact).await? {
-            return Err(Error::Rule {
-                code: "recipient_opted_out",
-                detail: "The contact opted out of marketing on this channel; only transactional messages may go."
-                    .into(),
-                field: Some("to".into()),
-            });
+        if req.category == Category::Marketing
+            && let Some(refusal) = self.gate.refusal(&mut conn, store, kind, &contact).await?
+        {
+            return Err(refusal.error("to"));
         }
         let settings: ChannelSettings = serde_json::from_value(channel.settings.clone()).unwrap_or_default();
         let row = conn

@@ -15,7 +15,7 @@ use super::service::MessageService;
 #[utoipa::path(tag = "messaging", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
     request_body = SendMessage, responses(
     (status = 202, description = "The queued message", body = Message),
-    (status = 422, description = "Invalid, outside the customer-service window (`outside_customer_service_window`), or the contact opted out of marketing (`recipient_opted_out`)",
+    (status = 422, description = "Invalid; outside the customer-service window (`outside_customer_service_window`); or marketing the contact may not receive: a store customer without a granted marketing consent for the channel (`marketing_consent_missing`), or a contact who revoked it or opted out (`recipient_opted_out`), both naming `to`",
         body = balcao_core::error::Problem, content_type = "application/problem+json")))]
 #[post("/stores/{store_id}/messages")]
 pub async fn send_message(

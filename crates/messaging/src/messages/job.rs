@@ -1,11 +1,14 @@
-//! The send job: throttles per sender and per recipient (across workers, through the
-//! cache), hands the message to its provider once, and records what came back. A message
-//! that already has a provider id is never sent again.
+//! The send job: checks again what may have changed while the message waited (the channel,
+//! the customer-service window, the marketing gate), throttles per sender and per recipient
+//! (across workers, through the cache), hands the message to its provider once, and records what
+//! came back. A message that already has a provider id is never sent again.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use balcao_core::Core;
+use balcao_core::consent::MarketingConsentLedger;
 use balcao_core::error::{Error, is_unique_violation};
 use balcao_core::id::StoreId;
 use balcao_core::jobs::{JobContext, JobError, JobHandler, with_jitter};
@@ -17,7 +20,9 @@ use serde::{Deserialize, Serialize};
 use super::dispatcher::window_rule;
 use super::model::{Category, MessageId, MessageRow};
 use crate::channels::{ChannelId, ChannelKind, ChannelRow, ChannelSettings, ProviderKind, service as channels};
+use crate::consent::MarketingGate;
 use crate::content::Content;
+use crate::problems;
 use crate::provider::{ChannelContext, Outbound, ProviderError, Providers};
 use crate::schema::{channels as ch, conversations as cv, messages as m};
 
@@ -48,13 +53,15 @@ pub type UnsubscribeUrl = std::sync::Arc<dyn Fn(StoreId, ChannelKind, &str) -> O
 pub struct SendJob {
     core: Core,
     providers: Providers,
+    gate: MarketingGate,
     unsubscribe_url: Option<UnsubscribeUrl>,
 }
 
 impl SendJob {
-    /// A job on the shared handles with `providers`.
-    pub fn new(core: Core, providers: Providers) -> Self {
-        Self { core, providers, unsubscribe_url: None }
+    /// A job on the shared handles with `providers`; marketing asks `ledger`, the customer
+    /// consent records.
+    pub fn new(core: Core, providers: Providers, ledger: Arc<dyn MarketingConsentLedger>) -> Self {
+        Self { core, providers, gate: MarketingGate::new(ledger), unsubscribe_url: None }
     }
 
     /// Marketing emails carry `List-Unsubscribe` with the URL `f` builds.
@@ -135,8 +142,13 @@ impl JobHandler for SendJob {
         let content: Content = serde_json::from_value(row.content.clone())
             .map_err(|e| JobError::Permanent(format!("stored content does not parse: {e}")))?;
         if !channel.active {
-            fail(&mut conn, &row, "channel_inactive", "the channel was deactivated before the message went out")
-                .await?;
+            fail(
+                &mut conn,
+                &row,
+                problems::CHANNEL_INACTIVE,
+                "the channel was deactivated before the message went out",
+            )
+            .await?;
             return Ok(());
         }
         let last_inbound: Option<chrono::DateTime<Utc>> = cv::table
@@ -152,10 +164,19 @@ impl JobHandler for SendJob {
         let human_agent = match window_rule(kind, &settings, &content, last_inbound, Utc::now()) {
             Ok(tag) => tag,
             Err(e) => {
-                fail(&mut conn, &row, "outside_customer_service_window", &e.to_string()).await?;
+                fail(&mut conn, &row, problems::OUTSIDE_CUSTOMER_SERVICE_WINDOW, &e.to_string()).await?;
                 return Ok(());
             }
         };
+        let category = if row.category == "marketing" { Category::Marketing } else { Category::Transactional };
+        // The contact may have opted out, or revoked consent, while the message waited.
+        if category == Category::Marketing
+            && let Some(refusal) = self.gate.refusal(&mut conn, StoreId(store_id), kind, &row.contact).await?
+        {
+            tracing::info!(message = %message_id, code = refusal.code(), "marketing refused at send time");
+            fail(&mut conn, &row, refusal.code(), refusal.detail()).await?;
+            return Ok(());
+        }
         let Some(provider) = self.providers.get(provider_kind).cloned() else {
             return Err(JobError::Permanent(format!("no provider registered for {}", channel.provider)));
         };
@@ -169,7 +190,6 @@ impl JobHandler for SendJob {
             settings,
             credentials: channels::open(&self.core, &channel)?,
         };
-        let category = if row.category == "marketing" { Category::Marketing } else { Category::Transactional };
         let unsubscribe_url = match (&self.unsubscribe_url, category) {
             (Some(f), Category::Marketing) => f(StoreId(store_id), kind, &row.contact),
             _ => None,

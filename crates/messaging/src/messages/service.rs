@@ -91,14 +91,14 @@ impl MessageService {
             .await?;
         if provider != ProviderKind::Sandbox.as_str() {
             return Err(Error::Rule {
-                code: "not_a_sandbox_message",
+                code: crate::problems::NOT_A_SANDBOX_MESSAGE,
                 detail: "Only messages sent through a sandbox channel can be simulated.".into(),
                 field: None,
             });
         }
         let Some(provider_message_id) = message.provider_message_id.clone() else {
             return Err(Error::Rule {
-                code: "not_sent_yet",
+                code: crate::problems::NOT_SENT_YET,
                 detail: "The message has not reached the sandbox provider yet; try again in a moment.".into(),
                 field: None,
             });

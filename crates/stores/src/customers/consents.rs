@@ -7,31 +7,18 @@ use std::collections::HashSet;
 
 use async_trait::async_trait;
 use balcao_core::Core;
+pub use balcao_core::consent::ConsentChannel;
 use balcao_core::error::{Error, Result, Validator};
 use balcao_core::id::{StoreId, UserId};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::load;
 use crate::ids::{ConsentId, CustomerId};
 use crate::schema::customer_consents;
-
-/// Where a store may contact a customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ConsentChannel {
-    /// WhatsApp messages.
-    Whatsapp,
-    /// Instagram direct messages.
-    Instagram,
-    /// Email.
-    Email,
-    /// SMS.
-    Sms,
-}
 
 /// What the store may contact a customer for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -41,23 +28,6 @@ pub enum ConsentPurpose {
     Transactional,
     /// Offers, campaigns, news.
     Marketing,
-}
-
-impl ConsentChannel {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Whatsapp => "whatsapp",
-            Self::Instagram => "instagram",
-            Self::Email => "email",
-            Self::Sms => "sms",
-        }
-    }
-
-    /// Parses the stored name.
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Whatsapp, Self::Instagram, Self::Email, Self::Sms].into_iter().find(|c| c.as_str() == s)
-    }
 }
 
 impl ConsentPurpose {
@@ -274,16 +244,27 @@ impl ConsentService for PgConsentService {
         purpose: ConsentPurpose,
     ) -> Result<Option<bool>> {
         let mut conn = self.core.pool.get().await?;
-        let granted = customer_consents::table
-            .filter(customer_consents::store_id.eq(store.uuid()))
-            .filter(customer_consents::customer_id.eq(customer.uuid()))
-            .filter(customer_consents::channel.eq(channel.as_str()))
-            .filter(customer_consents::purpose.eq(purpose.as_str()))
-            .order((customer_consents::recorded_at.desc(), customer_consents::id.desc()))
-            .select(customer_consents::granted)
-            .first::<bool>(&mut conn)
-            .await
-            .optional()?;
-        Ok(granted)
+        Ok(latest_decisions(&mut conn, store, &[customer.uuid()], channel, purpose).await?.into_iter().next())
     }
+}
+
+/// The latest decision of each of `customers` that has one for `channel` and `purpose`.
+pub(crate) async fn latest_decisions(
+    conn: &mut AsyncPgConnection,
+    store: StoreId,
+    customers: &[uuid::Uuid],
+    channel: ConsentChannel,
+    purpose: ConsentPurpose,
+) -> Result<Vec<bool>> {
+    let latest: Vec<(uuid::Uuid, bool)> = customer_consents::table
+        .filter(customer_consents::store_id.eq(store.uuid()))
+        .filter(customer_consents::customer_id.eq_any(customers))
+        .filter(customer_consents::channel.eq(channel.as_str()))
+        .filter(customer_consents::purpose.eq(purpose.as_str()))
+        .distinct_on(customer_consents::customer_id)
+        .order((customer_consents::customer_id, customer_consents::recorded_at.desc(), customer_consents::id.desc()))
+        .select((customer_consents::customer_id, customer_consents::granted))
+        .load(conn)
+        .await?;
+    Ok(latest.into_iter().map(|(_, granted)| granted).collect())
 }

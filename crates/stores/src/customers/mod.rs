@@ -6,6 +6,7 @@
 //! | [`profiles`] | [`CustomerService`]: create (with addresses), read, change, search |
 //! | [`addresses`] | [`AddressService`]: add, change, remove; one default per customer |
 //! | [`consents`] | [`ConsentService`]: append-only consent records and the current state |
+//! | [`marketing`] | [`PgMarketingConsent`]: the ledger's answer to "may this contact get marketing" |
 //! | [`tokens`] | [`CustomerTokenService`]: `bct_` tokens staff mint and shoppers present |
 //! | [`wishlist`] | [`WishlistService`]: a customer's saved variants |
 //! | [`model`], [`validate`], [`load`], [`events`] | types, input rules, shared queries, event names |
@@ -19,6 +20,7 @@ pub mod events;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod load;
+pub mod marketing;
 pub mod model;
 pub mod profiles;
 #[cfg(feature = "http")]
@@ -32,6 +34,7 @@ pub use consents::{
     Consent, ConsentChannel, ConsentOverview, ConsentPurpose, ConsentService, CurrentConsent, PgConsentService,
     RecordConsent,
 };
+pub use marketing::PgMarketingConsent;
 pub use model::*;
 pub use profiles::{CustomerService, PgCustomerService};
 pub use tokens::{CustomerTokenService, IssuedToken, PgCustomerTokenService, Shopper, TokenClaims};
