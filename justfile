@@ -21,6 +21,10 @@ fmt:
 openapi:
     cargo run -q -p balcao-gateway -- openapi > openapi/openapi.json
 
+# Pin another release of the /docs viewer (@scalar/api-reference from npm) into apps/gateway/assets.
+docs-viewer VERSION:
+    apps/gateway/assets/refresh-scalar.sh {{VERSION}}
+
 # Seed a demo user, store and API key.
 demo:
     cargo run -p balcao-gateway -- demo

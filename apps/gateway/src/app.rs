@@ -93,6 +93,7 @@ where
         .service(platform::metrics)
         .service(platform::openapi_json)
         .service(platform::docs)
+        .service(platform::docs_asset)
 }
 
 /// The OpenAPI document, collected from the registered handlers.

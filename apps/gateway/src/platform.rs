@@ -12,18 +12,19 @@ use balcao_core::http::problem_response;
 
 use crate::metrics::Metrics;
 
-/// The OpenAPI document as served, and the docs page built from it.
+/// The OpenAPI document as served, and the docs page that loads it.
 pub struct Spec {
     json: String,
     docs_html: String,
+    viewer_file: String,
 }
 
 impl Spec {
     /// Serialises the document once.
     pub fn new(doc: &utoipa::openapi::OpenApi) -> Result<Self, String> {
         let json = doc.to_pretty_json().map_err(|e| e.to_string())?;
-        let docs_html = utoipa_scalar::Scalar::new(doc.clone()).to_html().replace("$title", "balcao API");
-        Ok(Self { json, docs_html })
+        let viewer_file = format!("scalar-{}.js", viewer_version());
+        Ok(Self { json, docs_html: docs_page(&viewer_file), viewer_file })
     }
 
     /// The document as pretty JSON.
@@ -165,9 +166,78 @@ pub async fn openapi_json(spec: web::Data<Spec>) -> HttpResponse {
     HttpResponse::Ok().content_type("application/json").body(spec.json.clone())
 }
 
+/// The pinned docs viewer: Scalar's standalone browser bundle (see `assets/README.md`).
+static VIEWER_JS: &[u8] = include_bytes!("../assets/scalar/standalone.js");
+/// The pinned viewer's version, as `just docs-viewer VERSION` wrote it.
+static VIEWER_VERSION: &str = include_str!("../assets/scalar/VERSION");
+
+/// The version of the docs viewer this binary serves.
+pub fn viewer_version() -> &'static str {
+    VIEWER_VERSION.trim()
+}
+
+/// The docs page's policy: only this origin; inline styles are how the viewer themes itself.
+const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; \
+    base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The viewer's settings: no fonts, telemetry, agent, MCP or hosted-client links to Scalar's servers.
+const VIEWER_CONFIGURATION: &str = r#"{"withDefaultFonts": false, "telemetry": false, "agent": {"disabled": true}, "mcp": {"disabled": true}, "hideClientButton": true, "showDeveloperTools": "never", "documentDownloadType": "json"}"#;
+
+/// The docs page: the spec comes from `/openapi.json` and the viewer from this server, nothing else.
+fn docs_page(viewer_file: &str) -> String {
+    format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>balcao API</title>
+<link rel="icon" href="data:,">
+</head>
+<body>
+<script id="api-reference" type="application/json" data-url="/openapi.json" data-configuration='{VIEWER_CONFIGURATION}'></script>
+<script src="/docs/assets/{viewer_file}"></script>
+</body>
+</html>
+"#
+    )
+}
+
 /// Browsable API documentation.
+///
+/// Works offline: the viewer is served by this server and the page loads nothing from elsewhere.
 #[utoipa::path(tag = "platform", responses((status = 200, description = "An HTML page", body = String, content_type = "text/html")))]
 #[get("/docs")]
 pub async fn docs(spec: web::Data<Spec>) -> HttpResponse {
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(spec.docs_html.clone())
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, DOCS_CSP))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .body(spec.docs_html.clone())
+}
+
+/// The docs page's viewer script.
+///
+/// The pinned Scalar API reference bundle (`scalar-<version>.js`), cached for a year and
+/// compressed when the client accepts it.
+#[utoipa::path(
+    tag = "platform",
+    params(("file" = String, Path, description = "The viewer's file name, `scalar-<version>.js`, as the docs page names it")),
+    responses(
+        (status = 200, description = "The viewer's JavaScript", body = String, content_type = "text/javascript"),
+        (status = 404, description = "Not the pinned viewer this server serves", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/docs/assets/{file}", wrap = "actix_web::middleware::Compress::default()")]
+pub async fn docs_asset(file: web::Path<String>, spec: web::Data<Spec>) -> HttpResponse {
+    if *file != spec.viewer_file {
+        let detail = format!("No docs asset {file}; this server has {}.", spec.viewer_file);
+        return problem_response(&Problem::new(404, "not_found", detail, Vec::new()));
+    }
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(VIEWER_JS)
 }
