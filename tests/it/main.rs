@@ -9,6 +9,7 @@ mod customers;
 mod idempotency;
 mod identity;
 mod inbound;
+mod input;
 mod jobs;
 mod mail;
 mod messaging;

@@ -11,6 +11,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
 use super::extract::precedence;
+use super::nul;
 use super::problem::problem_response;
 use crate::error::{Error, FieldError, Problem};
 
@@ -118,6 +119,9 @@ async fn parse<T: DeserializeOwned>(
     de.end().map_err(|e| {
         rejection(Problem::new(400, "malformed_json", format!("The body is not valid JSON: {e}"), Vec::new()))
     })?;
+    if let Some(error) = nul::json_body(&bytes) {
+        return Err(rejection(error.problem()));
+    }
     Ok(Json(value))
 }
 

@@ -5,6 +5,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod identity;
 pub mod json;
+pub mod nul;
 pub mod problem;
 pub mod query;
 pub mod stores;

@@ -73,6 +73,7 @@ pub struct CreateCategory {
     /// Description.
     pub description: Option<String>,
     /// Order among siblings.
+    #[schema(minimum = -2_147_483_648, maximum = 2_147_483_647)]
     pub position: Option<i32>,
 }
 
@@ -90,5 +91,6 @@ pub struct UpdateCategory {
     /// Description.
     pub description: Option<String>,
     /// Order among siblings.
+    #[schema(minimum = -2_147_483_648, maximum = 2_147_483_647)]
     pub position: Option<i32>,
 }
