@@ -3,6 +3,11 @@
 
 use serde::{Deserialize, Deserializer};
 
+/// Whether a PATCH body gave no field at all: the resource stays as it is, `updated_at` too.
+pub fn is_empty<T: Default + PartialEq>(req: &T) -> bool {
+    *req == T::default()
+}
+
 /// The result of an UPDATE whose changeset is built from optional fields: `Ok(None)` when no
 /// field was given (diesel refuses such an UPDATE with "There are no changes to save"), so the
 /// caller answers the resource as it is.

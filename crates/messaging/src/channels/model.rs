@@ -226,7 +226,7 @@ pub struct CreateChannel {
 }
 
 /// `PATCH .../channels/{id}`: only given fields change; `credentials` replaces them all.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct UpdateChannel {
     /// A name for staff.
     pub name: Option<String>,

@@ -205,7 +205,7 @@ impl MessagesParams {
 }
 
 /// `PATCH .../conversations/{id}`: only given fields change.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct UpdateConversation {
     /// `open`, `pending` or `resolved`.
     pub status: Option<ConversationStatus>,

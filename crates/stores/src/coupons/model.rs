@@ -180,7 +180,7 @@ pub struct CreateCoupon {
 
 /// `PATCH .../coupons/{id}`: only given fields change; `null` clears an optional field. Changing
 /// `kind` drops the value of the old kind (`percent_bps` or `amount`) unless it is given.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct UpdateCoupon {
     /// New code (uppercased).
     pub code: Option<String>,

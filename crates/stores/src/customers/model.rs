@@ -223,7 +223,7 @@ pub struct CreateCustomer {
 
 /// `PATCH .../customers/{id}`: only given fields change; `null` (or an empty string) clears
 /// `email`, `phone` and `document`. Addresses change through their own routes.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct UpdateCustomer {
     /// Full name.
     pub name: Option<String>,

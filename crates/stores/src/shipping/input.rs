@@ -37,7 +37,7 @@ pub struct CreateDeliveryZone {
 
 /// `PATCH .../delivery-zones/{id}`: only given fields change; `null` clears an optional one.
 /// A new `kind` needs new `rules`; `rules` alone are checked against the current kind.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct UpdateDeliveryZone {
     /// Name.
     pub name: Option<String>,
@@ -71,7 +71,7 @@ pub struct UpdateDeliveryZone {
 /// - `neighborhood`: `city`, `neighborhoods`
 /// - `radius`: `center`, `max_km`, `pricing` (`per_km_amount` or `tiers`)
 /// - `pickup`: `address`, `instructions`
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RulesInput {
     /// CEP ranges (`cep_range`).
@@ -93,7 +93,7 @@ pub struct RulesInput {
 }
 
 /// A CEP range as sent.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CepRangeInput {
     /// First CEP.
@@ -105,7 +105,7 @@ pub struct CepRangeInput {
 }
 
 /// Radius pricing as sent: exactly one of `per_km_amount` and `tiers`.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PricingInput {
     /// Minor units per started km, added to the base fee.

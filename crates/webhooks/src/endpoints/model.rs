@@ -124,7 +124,7 @@ pub struct CreateEndpoint {
 }
 
 /// `PATCH .../webhook-endpoints/{id}`: only given fields change; `headers` replaces them all.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct UpdateEndpoint {
     /// Destination URL.
     pub url: Option<String>,

@@ -78,7 +78,7 @@ pub struct CreateCategory {
 }
 
 /// `PATCH .../categories/{id}`: only given fields change; `parent_id: null` moves it to the top.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct UpdateCategory {
     /// Display name.
     pub name: Option<String>,

@@ -130,7 +130,7 @@ impl From<ImageRow> for Image {
 }
 
 /// An image to attach.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, ToSchema)]
 pub struct NewImage {
     /// http(s) URL, up to 2048 characters.
     pub url: String,
@@ -200,7 +200,7 @@ pub struct NewVariant {
 }
 
 /// `PATCH` a variant: only given fields change; `null` clears an optional one.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct UpdateVariant {
     /// SKU.
     pub sku: Option<String>,
@@ -299,7 +299,7 @@ pub struct CreateProduct {
 }
 
 /// `PATCH .../products/{id}`: only given fields change; `images` and `category_ids` replace the lists.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct UpdateProduct {
     /// Title.
     pub title: Option<String>,
