@@ -11,7 +11,6 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
 use super::extract::precedence;
-use super::nul;
 use super::problem::problem_response;
 use crate::error::{Error, FieldError, Problem};
 
@@ -119,8 +118,8 @@ async fn parse<T: DeserializeOwned>(
     de.end().map_err(|e| {
         rejection(Problem::new(400, "malformed_json", format!("The body is not valid JSON: {e}"), Vec::new()))
     })?;
-    if let Some(error) = nul::json_body(&bytes) {
-        return Err(rejection(error.problem()));
+    if let Some((field, code)) = crate::storable::json(&bytes) {
+        return Err(rejection(crate::storable::refusal(field, code).problem()));
     }
     Ok(Json(value))
 }

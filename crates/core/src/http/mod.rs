@@ -5,9 +5,9 @@ pub mod extract;
 pub mod idempotency;
 pub mod identity;
 pub mod json;
-pub mod nul;
 pub mod problem;
 pub mod query;
+pub mod storable;
 pub mod stores;
 pub mod team;
 

@@ -29,8 +29,8 @@ impl<T> std::ops::Deref for Query<T> {
 
 /// Parses a query string into `T`.
 pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, Error> {
-    if let Some(error) = super::nul::query(query) {
-        return Err(error);
+    if let Some((field, code)) = crate::storable::query(query) {
+        return Err(crate::storable::refusal(field, code));
     }
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(de).map_err(|e| {

@@ -190,6 +190,7 @@ pub enum MessageOrder {
 #[into_params(parameter_in = Query)]
 pub struct MessagesParams {
     /// Page size, 1..=100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page of messages.
     pub cursor: Option<String>,
