@@ -10,6 +10,7 @@ mod docs;
 mod idempotency;
 mod identity;
 mod inbound;
+mod input;
 mod jobs;
 mod mail;
 mod messaging;

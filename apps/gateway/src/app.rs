@@ -128,6 +128,7 @@ pub fn build_app(
         .app_data(state.services.api_keys.clone())
         .default_service(web::to(platform::fallback))
         .wrap(from_fn(balcao_core::http::idempotency::idempotency))
+        .wrap(from_fn(balcao_core::http::storable::refuse_nul_in_path))
         .wrap(cors(&config.cors_origins))
         .wrap(from_fn(record_metrics))
         .wrap(from_fn(request_context));

@@ -39,6 +39,7 @@ pub mod money;
 pub mod pagination;
 pub mod patch;
 pub mod schema;
+pub mod storable;
 pub mod tenancy;
 
 #[cfg(feature = "http")]

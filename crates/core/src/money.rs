@@ -47,6 +47,21 @@ pub struct Money {
     pub currency: Currency,
 }
 
+/// The largest amount a request may give, in minor units (R$ 10 million).
+pub const MAX_INPUT_AMOUNT: i64 = 1_000_000_000;
+
+/// Money as requests give it: the [`Money`] shape with `amount` from 0 to [`MAX_INPUT_AMOUNT`]
+/// (documentation only: request types hold [`Money`] and validate the range).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MoneyInput {
+    /// Minor units, 0 to 1 000 000 000: `1990` is R$ 19,90.
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
+    amount: i64,
+    /// ISO 4217 currency code.
+    currency: Currency,
+}
+
 impl Money {
     /// An amount in minor units.
     pub const fn new(amount: i64, currency: Currency) -> Self {

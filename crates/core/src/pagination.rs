@@ -21,6 +21,7 @@ pub const MAX_LIMIT: i64 = 100;
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Page size, 1..=100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -96,6 +97,10 @@ pub fn encode_cursor<K: Serialize>(key: &K) -> Result<String> {
 pub fn decode_cursor<K: DeserializeOwned>(cursor: &str) -> Result<K> {
     let invalid = || Error::field("cursor", "invalid", "is not a cursor this list returned");
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    // A forged cursor must not carry what the database cannot take (NUL, a year before 0).
+    if crate::storable::json(&bytes).is_some() {
+        return Err(invalid());
+    }
     serde_json::from_slice(&bytes).map_err(|_| invalid())
 }
 

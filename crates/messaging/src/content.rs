@@ -53,6 +53,7 @@ pub struct TemplateButton {
     #[schema(example = "url")]
     pub sub_type: String,
     /// The button's position in the template, from 0.
+    #[schema(minimum = 0, maximum = 9)]
     pub index: u8,
     /// The value.
     pub parameter: String,

@@ -295,7 +295,8 @@ pub struct Refund {
 /// `POST .../payments/{id}/refunds` (requires `Idempotency-Key`).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CreateRefund {
-    /// The amount in minor units; default the rest of what was captured.
+    /// The amount in minor units, at most what is left to refund; default the rest of what was captured.
+    #[schema(minimum = 1, maximum = 9_223_372_036_854_775_807_i64)]
     pub amount: Option<i64>,
     /// Why (at most 200 characters).
     #[serde(default)]

@@ -138,6 +138,13 @@ impl PaymentService for PgPaymentService {
                 field: None,
             });
         }
+        if order.total.amount <= 0 {
+            return Err(Error::Rule {
+                code: "nothing_to_pay",
+                detail: "The order's total is zero: there is nothing to pay.".into(),
+                field: None,
+            });
+        }
         let (provider_name, account) = accounts::for_method(&self.core, &mut conn, store, req.method).await?;
         let Some(provider) = self.providers.get(provider_name).cloned() else {
             return Err(Error::internal(format!("payment provider {provider_name} is not registered")));

@@ -118,6 +118,9 @@ async fn parse<T: DeserializeOwned>(
     de.end().map_err(|e| {
         rejection(Problem::new(400, "malformed_json", format!("The body is not valid JSON: {e}"), Vec::new()))
     })?;
+    if let Some((field, code)) = crate::storable::json(&bytes) {
+        return Err(rejection(crate::storable::refusal(field, code).problem()));
+    }
     Ok(Json(value))
 }
 

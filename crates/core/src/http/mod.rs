@@ -7,6 +7,7 @@ pub mod identity;
 pub mod json;
 pub mod problem;
 pub mod query;
+pub mod storable;
 pub mod stores;
 pub mod team;
 

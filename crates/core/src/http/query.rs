@@ -29,6 +29,9 @@ impl<T> std::ops::Deref for Query<T> {
 
 /// Parses a query string into `T`.
 pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, Error> {
+    if let Some((field, code)) = crate::storable::query(query) {
+        return Err(crate::storable::refusal(field, code));
+    }
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(de).map_err(|e| {
         let message = e.inner().to_string();
@@ -80,5 +83,10 @@ mod tests {
         let err = parse::<Filter>("limit=1&in_stock=maybe").unwrap_err();
         assert_eq!(err.problem().errors[0].field, "in_stock");
         assert_eq!(parse::<Filter>("min_price=5").unwrap().min_price, Some(5));
+        let err = parse::<Filter>("min_price=5&tag=%00").unwrap_err();
+        assert_eq!(
+            (err.problem().errors[0].field.as_str(), err.problem().errors[0].code.as_str()),
+            ("tag", "nul_character")
+        );
     }
 }

@@ -213,10 +213,13 @@ impl MemberService for PgMemberService {
     async fn update(&self, store: StoreId, actor: &Access, user: UserId, req: UpdateMember) -> Result<Member> {
         let mut conn = self.core.pool.get().await?;
         let current = load_member(&mut conn, store, user).await?;
-        require_owner_for(actor, &[&req.role, &current.role])?;
-        check_role(&mut conn, store, &req.role).await?;
+        let Some(role) = req.role else {
+            return Ok(current);
+        };
+        require_owner_for(actor, &[&role, &current.role])?;
+        check_role(&mut conn, store, &role).await?;
         conn.transaction::<_, Error, _>(async |conn| {
-            if current.role == BuiltinRole::Owner.as_str() && req.role != current.role {
+            if current.role == BuiltinRole::Owner.as_str() && role != current.role {
                 guard_last_owner(conn, store, user).await?;
             }
             diesel::update(
@@ -224,7 +227,7 @@ impl MemberService for PgMemberService {
                     .filter(store_members::store_id.eq(store.uuid()))
                     .filter(store_members::user_id.eq(user.uuid())),
             )
-            .set((store_members::role.eq(&req.role), store_members::updated_at.eq(Utc::now())))
+            .set((store_members::role.eq(&role), store_members::updated_at.eq(Utc::now())))
             .execute(conn)
             .await?;
             Ok(())

@@ -74,7 +74,7 @@ pub struct CreateStore {
 }
 
 /// `PATCH /v1/stores/{store_id}`: only the fields given change.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct UpdateStore {
     /// Display name.
     pub name: Option<String>,
@@ -109,10 +109,10 @@ pub struct AddMember {
 }
 
 /// `PATCH /v1/stores/{store_id}/members/{user_id}`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct UpdateMember {
-    /// The new role.
-    pub role: String,
+    /// The new role (absent: the member stays as they are).
+    pub role: Option<String>,
 }
 
 /// An invitation for an email not yet registered; accepted at signup.

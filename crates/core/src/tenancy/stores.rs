@@ -179,6 +179,9 @@ impl StoreService for PgStoreService {
     }
 
     async fn update(&self, id: StoreId, req: UpdateStore) -> Result<Store> {
+        if crate::patch::is_empty(&req) {
+            return self.get(id).await;
+        }
         let mut v = Validator::new();
         if let Some(name) = &req.name {
             v.length(name, "name", 1, 100);

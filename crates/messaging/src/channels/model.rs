@@ -164,9 +164,11 @@ pub struct ChannelSettings {
     pub base_url: Option<String>,
     /// Messages per second this sender may send, across every worker (WhatsApp default 80).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 1000)]
     pub rate_limit_per_second: Option<u32>,
     /// Seconds between two messages to the same recipient (WhatsApp default 6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 3600)]
     pub recipient_interval_secs: Option<u32>,
     /// Instagram: staff may answer for 7 days after the contact's last message with the
     /// `HUMAN_AGENT` tag (the store must be approved for it by Meta).
@@ -232,7 +234,7 @@ pub struct CreateChannel {
 }
 
 /// `PATCH .../channels/{id}`: only given fields change; `credentials` replaces them all.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct UpdateChannel {
     /// A name for staff.
     pub name: Option<String>,

@@ -249,6 +249,9 @@ impl ChannelService for PgChannelService {
     }
 
     async fn update(&self, store: StoreId, id: ChannelId, req: UpdateChannel) -> Result<Channel> {
+        if balcao_core::patch::is_empty(&req) {
+            return self.get(store, id).await;
+        }
         let mut conn = self.core.pool.get().await?;
         let row = load(&mut conn, store, id).await?;
         let kind = ChannelKind::parse(&row.kind).ok_or_else(|| Error::internal("unknown channel kind"))?;

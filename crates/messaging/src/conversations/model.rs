@@ -190,6 +190,7 @@ pub enum MessageOrder {
 #[into_params(parameter_in = Query)]
 pub struct MessagesParams {
     /// Page size, 1..=100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page of messages.
     pub cursor: Option<String>,
@@ -206,7 +207,7 @@ impl MessagesParams {
 }
 
 /// `PATCH .../conversations/{id}`: only given fields change.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct UpdateConversation {
     /// `open`, `pending` or `resolved`.
     pub status: Option<ConversationStatus>,

@@ -206,6 +206,10 @@ impl ConversationService for PgConversationService {
     }
 
     async fn update(&self, store: StoreId, id: ConversationId, req: UpdateConversation) -> Result<Conversation> {
+        if balcao_core::patch::is_empty(&req) {
+            let mut conn = self.core.pool.get().await?;
+            return load(&mut conn, store, id).await;
+        }
         let mut v = Validator::new();
         let labels = req.labels.as_deref().map(|l| labels(&mut v, l));
         v.finish()?;

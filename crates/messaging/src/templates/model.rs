@@ -126,7 +126,7 @@ pub struct CreateTemplate {
 }
 
 /// `PATCH .../message-templates/{id}`: only given fields change.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct UpdateTemplate {
     /// A new name.
     pub name: Option<String>,

@@ -165,6 +165,9 @@ impl TemplateService for PgTemplateService {
     }
 
     async fn update(&self, store: StoreId, id: TemplateId, req: UpdateTemplate) -> Result<MessageTemplate> {
+        if balcao_core::patch::is_empty(&req) {
+            return self.get(store, id).await;
+        }
         let mut conn = self.core.pool.get().await?;
         let row = load(&mut conn, store, id).await?;
         let name = req.name.as_deref().map_or(row.name.as_str(), str::trim).to_owned();

@@ -13,6 +13,7 @@ pub mod job;
 pub mod store;
 
 use balcao_core::error::{FieldError, Result, Validator};
+use balcao_core::money::MAX_INPUT_AMOUNT;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -29,7 +30,7 @@ pub struct SplitRules {
     /// The platform's fee in basis points of each payment (250 = 2.5 %), recorded per payment
     /// under the recipient `platform`.
     #[serde(default)]
-    #[schema(example = 250)]
+    #[schema(example = 250, minimum = 0, maximum = 10_000)]
     pub platform_fee_bps: i32,
     /// Fixed recipients, paid in this order after the platform's fee.
     #[serde(default)]
@@ -47,9 +48,11 @@ pub struct SplitRecipient {
     pub name: String,
     /// The share in basis points (1 to 10000); exactly one of `percent_bps` and `amount`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 10_000)]
     pub percent_bps: Option<i32>,
     /// A fixed amount per payment in minor units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 1_000_000_000)]
     pub amount: Option<i64>,
     /// The recipient's Stripe connected account (`acct_...`): card payments transfer its share there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -117,9 +120,10 @@ impl SplitRules {
                 (Some(_), None) => {
                     v.push(FieldError::new(field("percent_bps"), "out_of_range", "from 1 to 10000 basis points"));
                 }
-                (None, Some(amount)) if amount > 0 => {}
+                (None, Some(amount)) if (1..=MAX_INPUT_AMOUNT).contains(&amount) => {}
                 (None, Some(_)) => {
-                    v.push(FieldError::new(field("amount"), "out_of_range", "a positive amount in minor units"));
+                    let message = format!("from 1 to {MAX_INPUT_AMOUNT} minor units");
+                    v.push(FieldError::new(field("amount"), "out_of_range", message));
                 }
                 _ => {
                     v.push(FieldError::new(field("percent_bps"), "required", "exactly one of percent_bps and amount"));

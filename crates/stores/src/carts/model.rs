@@ -25,14 +25,16 @@ pub struct AddItem {
     /// The variant.
     pub variant_id: VariantId,
     /// Units, 1 to 999 (default 1).
+    #[schema(minimum = 1, maximum = 999)]
     pub quantity: Option<i32>,
 }
 
 /// `PATCH .../carts/{cart_id}/items/{item_id}`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct UpdateItem {
-    /// New number of units, 1 to 999.
-    pub quantity: i32,
+    /// New number of units, 1 to 999 (absent: the line stays as it is).
+    #[schema(minimum = 1, maximum = 999)]
+    pub quantity: Option<i32>,
 }
 
 /// `POST .../carts/{cart_id}/coupon`.

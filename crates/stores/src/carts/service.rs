@@ -228,19 +228,30 @@ impl CartService for PgCartService {
 
     async fn update_item(&self, slug: &str, id: CartId, item: CartItemId, req: UpdateItem) -> Result<Cart> {
         let mut v = Validator::new();
-        quantity(&mut v, req.quantity);
+        if let Some(q) = req.quantity {
+            quantity(&mut v, q);
+        }
         v.finish()?;
         let mut conn = self.core.pool.get().await?;
         let (store, _) = self.open_cart(&mut conn, slug, id).await?;
-        let updated = diesel::update(
-            cart_items::table
-                .filter(cart_items::store_id.eq(store.uuid()))
-                .filter(cart_items::cart_id.eq(id.uuid()))
-                .filter(cart_items::id.eq(item.uuid())),
-        )
-        .set((cart_items::quantity.eq(req.quantity), cart_items::updated_at.eq(Utc::now())))
-        .execute(&mut conn)
-        .await?;
+        let line = cart_items::table
+            .filter(cart_items::store_id.eq(store.uuid()))
+            .filter(cart_items::cart_id.eq(id.uuid()))
+            .filter(cart_items::id.eq(item.uuid()));
+        let Some(units) = req.quantity else {
+            // Nothing to change: answer the cart as it is, once the line is known to exist.
+            line.select(cart_items::id)
+                .first::<uuid::Uuid>(&mut conn)
+                .await
+                .optional()?
+                .ok_or_else(|| Error::not_found("cart item"))?;
+            drop(conn);
+            return self.reload(slug, id).await;
+        };
+        let updated = diesel::update(line)
+            .set((cart_items::quantity.eq(units), cart_items::updated_at.eq(Utc::now())))
+            .execute(&mut conn)
+            .await?;
         if updated == 0 {
             return Err(Error::not_found("cart item"));
         }
@@ -321,7 +332,7 @@ impl CartService for PgCartService {
         let (store, _) = self.open_cart(&mut conn, slug, id).await?;
         let shipping = req.shipping.as_ref();
         let target = carts::table.filter(carts::store_id.eq(store.uuid())).filter(carts::id.eq(id.uuid()));
-        diesel::update(target)
+        let changed = diesel::update(target)
             .set((
                 req.email.as_deref().map(|e| carts::email.eq(Some(e.trim().to_lowercase()))),
                 phone.map(|p| carts::phone.eq(Some(p))),
@@ -333,8 +344,11 @@ impl CartService for PgCartService {
                 shipping.map(|s| carts::delivery_zone_id.eq(s.delivery_method_id.map(|m| m.uuid()))),
             ))
             .execute(&mut conn)
-            .await?;
-        self.touch(&mut conn, store, id).await?;
+            .await;
+        // An empty PATCH changes nothing and answers the cart as it is.
+        if balcao_core::patch::changed(changed)?.is_some() {
+            self.touch(&mut conn, store, id).await?;
+        }
         drop(conn);
         self.reload(slug, id).await
     }

@@ -165,6 +165,9 @@ impl CategoryService for PgCategoryService {
     }
 
     async fn update(&self, store: StoreId, id: CategoryId, req: UpdateCategory) -> Result<Category> {
+        if balcao_core::patch::is_empty(&req) {
+            return self.get(store, id).await;
+        }
         let mut v = Validator::new();
         if let Some(name) = &req.name {
             v.length(name, "name", 1, 100);

@@ -13,6 +13,7 @@ use super::cache;
 use super::events::PRODUCT_LOW_STOCK;
 use super::load;
 use super::model::{Adjustment, AdjustmentReason, AdjustmentResult, AdjustmentRow, LowStock, NewAdjustment};
+use super::validate::MAX_STOCK;
 use crate::ids::{AdjustmentId, ProductId, VariantId};
 use crate::schema::{inventory_adjustments, products, variants};
 
@@ -81,11 +82,13 @@ pub async fn apply(
     note: &str,
     actor: Option<UserId>,
 ) -> Result<(AdjustmentRow, StockState)> {
+    // Both bounds are checked without arithmetic on the stored value, so nothing can overflow.
     let state: Option<StockState> = diesel::update(
         variants::table
             .filter(variants::store_id.eq(store.uuid()))
             .filter(variants::id.eq(variant.uuid()))
-            .filter((variants::on_hand + delta).ge(variants::reserved)),
+            .filter((variants::on_hand - variants::reserved).ge(delta.saturating_neg()))
+            .filter(variants::on_hand.le(MAX_STOCK.saturating_sub(delta))),
     )
     .set((variants::on_hand.eq(variants::on_hand + delta), variants::updated_at.eq(chrono::Utc::now())))
     .returning(StockState::as_returning())
@@ -93,6 +96,13 @@ pub async fn apply(
     .await
     .optional()?;
     let Some(state) = state else {
+        if delta > 0 {
+            return Err(Error::Rule {
+                code: "stock_above_maximum",
+                detail: format!("On-hand stock cannot rise above {MAX_STOCK} units."),
+                field: Some("delta".into()),
+            });
+        }
         return Err(Error::Rule {
             code: "stock_below_reserved",
             detail: "On-hand stock cannot fall below the units reserved by open orders.".into(),
@@ -199,6 +209,9 @@ impl InventoryService for PgInventoryService {
     ) -> Result<AdjustmentResult> {
         if req.delta == 0 {
             return Err(Error::field("delta", "zero", "must add or remove at least one unit"));
+        }
+        if !(-MAX_STOCK..=MAX_STOCK).contains(&req.delta) {
+            return Err(Error::field("delta", "out_of_range", format!("must be between -{MAX_STOCK} and {MAX_STOCK}")));
         }
         let note = req.note.unwrap_or_default();
         if note.chars().count() > 500 {

@@ -174,6 +174,9 @@ impl ProductService for PgProductService {
     }
 
     async fn update(&self, store: StoreId, id: ProductId, req: UpdateProduct) -> Result<Product> {
+        if balcao_core::patch::is_empty(&req) {
+            return self.get(store, id).await;
+        }
         let mut v = Validator::new();
         if let Some(title) = &req.title {
             v.length(title, "title", 1, 200);

@@ -48,8 +48,10 @@ pub struct ProductFilter {
     /// Only products with this tag.
     pub tag: Option<String>,
     /// Lowest price, in minor units.
+    #[param(minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
     pub min_price: Option<i64>,
     /// Highest price, in minor units.
+    #[param(minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
     pub max_price: Option<i64>,
     /// Only products that can (true) or cannot (false) be sold now.
     pub in_stock: Option<bool>,
@@ -57,6 +59,7 @@ pub struct ProductFilter {
     #[param(inline)]
     pub sort: Option<ProductSort>,
     /// Page size, 1..=100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

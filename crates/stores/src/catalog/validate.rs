@@ -8,7 +8,10 @@ use balcao_core::money::{Currency, Money};
 use super::model::{NewImage, NewVariant, ProductOption, UpdateVariant};
 
 /// Largest price accepted, in minor units (R$ 10 million).
-pub const MAX_PRICE: i64 = 1_000_000_000;
+pub const MAX_PRICE: i64 = balcao_core::money::MAX_INPUT_AMOUNT;
+
+/// Most units a variant holds on hand (stock arithmetic stays far from `i32::MAX`).
+pub const MAX_STOCK: i32 = 1_000_000_000;
 
 /// Checks product options: at most 3, named, each with distinct values.
 pub fn options(v: &mut Validator, options: &[ProductOption]) {
@@ -91,13 +94,8 @@ pub fn new_variant(
         "negative",
         "must not be negative",
     );
-    v.check(variant.on_hand.unwrap_or(0) >= 0, &format!("{prefix}on_hand"), "negative", "must not be negative");
-    v.check(
-        variant.low_stock_threshold.unwrap_or(0) >= 0,
-        &format!("{prefix}low_stock_threshold"),
-        "negative",
-        "must not be negative",
-    );
+    stock(v, &format!("{prefix}on_hand"), variant.on_hand);
+    stock(v, &format!("{prefix}low_stock_threshold"), variant.low_stock_threshold);
     if let Some(barcode) = &variant.barcode {
         v.length(barcode, &format!("{prefix}barcode"), 1, 64);
     }
@@ -124,9 +122,14 @@ pub fn update_variant(v: &mut Validator, req: &UpdateVariant, options: &[Product
         price(v, "cost", p, currency);
     }
     v.check(req.weight_grams.unwrap_or(0) >= 0, "weight_grams", "negative", "must not be negative");
-    if let Some(Some(t)) = req.low_stock_threshold {
-        v.check(t >= 0, "low_stock_threshold", "negative", "must not be negative");
-    }
+    stock(v, "low_stock_threshold", req.low_stock_threshold.flatten());
+}
+
+/// Checks a number of units: 0 to [`MAX_STOCK`].
+fn stock(v: &mut Validator, field: &str, units: Option<i32>) {
+    let units = units.unwrap_or(0);
+    v.check(units >= 0, field, "negative", "must not be negative");
+    v.check(units <= MAX_STOCK, field, "out_of_range", &format!("must be at most {MAX_STOCK}"));
 }
 
 fn sku(v: &mut Validator, field: &str, sku: &str) {

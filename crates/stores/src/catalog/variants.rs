@@ -79,6 +79,9 @@ impl VariantService for PgVariantService {
         let mut conn = self.core.pool.get().await?;
         let current = full_product(&mut conn, store, product).await?;
         let existing = find(&current, id)?.clone();
+        if balcao_core::patch::is_empty(&req) {
+            return Ok(existing);
+        }
         let mut v = Validator::new();
         validate::update_variant(&mut v, &req, &current.options, current.min_price.currency);
         let price = req.price.map_or(existing.price.amount, |p| p.amount);

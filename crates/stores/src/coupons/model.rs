@@ -1,7 +1,7 @@
 //! Coupon rows, API types, and the cart view coupons are evaluated against.
 
 use balcao_core::error::{Error, Result};
-use balcao_core::money::{Currency, Money};
+use balcao_core::money::{Currency, Money, MoneyInput};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -151,12 +151,16 @@ pub struct CreateCoupon {
     /// What it gives.
     pub kind: CouponKind,
     /// Required for `percentage` (1 to 10000), refused otherwise.
+    #[schema(minimum = 1, maximum = 10_000)]
     pub percent_bps: Option<i32>,
     /// Required for `fixed_amount` (above zero), refused otherwise.
+    #[schema(value_type = Option<MoneyInput>)]
     pub amount: Option<Money>,
     /// Minimum total of the eligible lines (same currency as `amount`).
+    #[schema(value_type = Option<MoneyInput>)]
     pub minimum_subtotal: Option<Money>,
     /// Minimum units among the eligible lines (at least 1).
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub minimum_item_count: Option<i32>,
     /// Products the coupon is limited to (at most 100).
     #[serde(default)]
@@ -169,8 +173,10 @@ pub struct CreateCoupon {
     /// Valid until (after `starts_at`).
     pub ends_at: Option<DateTime<Utc>>,
     /// Most redemptions in total (at least 1).
+    #[schema(minimum = 1, maximum = 1_000_000_000)]
     pub usage_limit: Option<i32>,
     /// Most redemptions per customer (at least 1).
+    #[schema(minimum = 1, maximum = 1_000_000_000)]
     pub per_customer_limit: Option<i32>,
     /// Usable with other codes (default false).
     pub combinable: Option<bool>,
@@ -180,7 +186,7 @@ pub struct CreateCoupon {
 
 /// `PATCH .../coupons/{id}`: only given fields change; `null` clears an optional field. Changing
 /// `kind` drops the value of the old kind (`percent_bps` or `amount`) unless it is given.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct UpdateCoupon {
     /// New code (uppercased).
     pub code: Option<String>,
@@ -188,19 +194,19 @@ pub struct UpdateCoupon {
     pub kind: Option<CouponKind>,
     /// Basis points, for `percentage`.
     #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 10_000)]
     pub percent_bps: Option<Option<i32>>,
     /// Amount, for `fixed_amount`.
     #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
-    #[schema(value_type = Option<Money>)]
+    #[schema(value_type = Option<MoneyInput>)]
     pub amount: Option<Option<Money>>,
     /// Minimum total of the eligible lines.
     #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
-    #[schema(value_type = Option<Money>)]
+    #[schema(value_type = Option<MoneyInput>)]
     pub minimum_subtotal: Option<Option<Money>>,
     /// Minimum units among the eligible lines.
     #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 1_000_000)]
     pub minimum_item_count: Option<Option<i32>>,
     /// Replaces the product restriction.
     pub product_ids: Option<Vec<ProductId>>,
@@ -216,11 +222,11 @@ pub struct UpdateCoupon {
     pub ends_at: Option<Option<DateTime<Utc>>>,
     /// Most redemptions in total.
     #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 1_000_000_000)]
     pub usage_limit: Option<Option<i32>>,
     /// Most redemptions per customer.
     #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 1_000_000_000)]
     pub per_customer_limit: Option<Option<i32>>,
     /// Usable with other codes.
     pub combinable: Option<bool>,

@@ -183,6 +183,9 @@ impl CouponService for PgCouponService {
     }
 
     async fn update(&self, store: StoreId, id: CouponId, req: UpdateCoupon) -> Result<Coupon> {
+        if balcao_core::patch::is_empty(&req) {
+            return self.get(store, id).await;
+        }
         let mut conn = self.core.pool.get().await?;
         conn.transaction::<_, Error, _>(async |conn| {
             let current = load(conn, store, id, true).await?;

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use balcao_core::error::{Error, Result, Validator};
 use balcao_core::id::StoreId;
-use balcao_core::money::{Currency, Money};
+use balcao_core::money::{Currency, MAX_INPUT_AMOUNT, Money};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -20,6 +20,10 @@ use crate::schema::{categories, products};
 pub const MAX_CODE_LEN: usize = 40;
 /// Most products or categories a coupon may be limited to.
 pub const MAX_TARGETS: usize = 100;
+/// Largest `minimum_item_count`.
+pub const MAX_ITEM_COUNT: i32 = 1_000_000;
+/// Largest `usage_limit` and `per_customer_limit`.
+pub const MAX_USES: i32 = 1_000_000_000;
 
 /// Everything staff set on a coupon, normalized.
 #[derive(Debug, Clone)]
@@ -110,18 +114,26 @@ impl Draft {
         };
         match (self.kind, self.amount) {
             (CouponKind::FixedAmount, None) => v.check(false, "amount", "required", "is required for fixed_amount"),
-            (CouponKind::FixedAmount, Some(a)) => v.check(a.amount > 0, "amount", "out_of_range", "must be above 0"),
+            (CouponKind::FixedAmount, Some(a)) => v.check(
+                (1..=MAX_INPUT_AMOUNT).contains(&a.amount),
+                "amount",
+                "out_of_range",
+                &in_range(1, MAX_INPUT_AMOUNT),
+            ),
             (_, a) => v.check(a.is_none(), "amount", "not_allowed", "is only for fixed_amount coupons"),
         };
         if let Some(minimum) = self.minimum_subtotal {
-            v.check(minimum.amount >= 0, "minimum_subtotal", "out_of_range", "must not be negative");
+            let ok = (0..=MAX_INPUT_AMOUNT).contains(&minimum.amount);
+            v.check(ok, "minimum_subtotal", "out_of_range", &in_range(0, MAX_INPUT_AMOUNT));
             let same = minimum.currency == self.currency();
             v.check(same, "minimum_subtotal.currency", "currency_mismatch", "must be the currency of amount");
         }
-        let positive = |n: Option<i32>| n.is_none_or(|n| n >= 1);
-        v.check(positive(self.minimum_item_count), "minimum_item_count", "out_of_range", "must be at least 1");
-        v.check(positive(self.usage_limit), "usage_limit", "out_of_range", "must be at least 1");
-        v.check(positive(self.per_customer_limit), "per_customer_limit", "out_of_range", "must be at least 1");
+        let within = |n: Option<i32>, max: i32| n.is_none_or(|n| (1..=max).contains(&n));
+        let items = within(self.minimum_item_count, MAX_ITEM_COUNT);
+        v.check(items, "minimum_item_count", "out_of_range", &in_range(1, MAX_ITEM_COUNT));
+        v.check(within(self.usage_limit, MAX_USES), "usage_limit", "out_of_range", &in_range(1, MAX_USES));
+        let per_customer = within(self.per_customer_limit, MAX_USES);
+        v.check(per_customer, "per_customer_limit", "out_of_range", &in_range(1, MAX_USES));
         if let (Some(starts), Some(ends)) = (self.starts_at, self.ends_at) {
             v.check(starts < ends, "ends_at", "before_start", "must be after starts_at");
         }
@@ -129,6 +141,10 @@ impl Draft {
         v.check(self.category_ids.len() <= MAX_TARGETS, "category_ids", "too_many", "at most 100 categories");
         v.finish()
     }
+}
+
+fn in_range(min: impl std::fmt::Display, max: impl std::fmt::Display) -> String {
+    format!("must be between {min} and {max}")
 }
 
 fn first_unknown(wanted: &[uuid::Uuid], found: Vec<uuid::Uuid>) -> Option<usize> {

@@ -223,7 +223,7 @@ pub struct CreateCustomer {
 
 /// `PATCH .../customers/{id}`: only given fields change; `null` (or an empty string) clears
 /// `email`, `phone` and `document`. Addresses change through their own routes.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct UpdateCustomer {
     /// Full name.
     pub name: Option<String>,
@@ -254,6 +254,7 @@ pub struct CustomerFilter {
     /// Only customers with this tag.
     pub tag: Option<String>,
     /// Page size, 1..=100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -228,6 +228,9 @@ impl CustomerService for PgCustomerService {
     }
 
     async fn update(&self, store: StoreId, id: CustomerId, req: UpdateCustomer) -> Result<Customer> {
+        if balcao_core::patch::is_empty(&req) {
+            return self.get(store, id).await;
+        }
         let c = check_update(&req)?;
         let mut conn = self.core.pool.get().await?;
         conn.transaction::<_, Error, _>(async |conn| {

@@ -240,6 +240,7 @@ pub struct OrderFilter {
     /// Only this customer email.
     pub email: Option<String>,
     /// Page size, 1..=100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

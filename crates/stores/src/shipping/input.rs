@@ -5,7 +5,7 @@
 //! then checks it against the zone's kind and builds the strict [`ZoneRules`](super::model::ZoneRules).
 
 use balcao_core::error::{Error, Result, Validator};
-use balcao_core::money::{Currency, Money};
+use balcao_core::money::{Currency, Money, MoneyInput};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -24,20 +24,25 @@ pub struct CreateDeliveryZone {
     /// Whether quotes offer it (default true).
     pub active: Option<bool>,
     /// Order in the staff list (default 0).
+    #[schema(minimum = -2_147_483_648, maximum = 2_147_483_647)]
     pub position: Option<i32>,
     /// Base fee in the store's currency (default zero).
+    #[schema(value_type = Option<MoneyInput>)]
     pub fee: Option<Money>,
     /// Free shipping when the subtotal is at or above this.
+    #[schema(value_type = Option<MoneyInput>)]
     pub free_above: Option<Money>,
     /// Not offered below this subtotal.
+    #[schema(value_type = Option<MoneyInput>)]
     pub minimum_order: Option<Money>,
     /// Delivery (pickup: ready) in this many days, 0 to 365.
+    #[schema(minimum = 0, maximum = 365)]
     pub estimated_days: Option<i32>,
 }
 
 /// `PATCH .../delivery-zones/{id}`: only given fields change; `null` clears an optional one.
 /// A new `kind` needs new `rules`; `rules` alone are checked against the current kind.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct UpdateDeliveryZone {
     /// Name.
     pub name: Option<String>,
@@ -48,20 +53,22 @@ pub struct UpdateDeliveryZone {
     /// Whether quotes offer it.
     pub active: Option<bool>,
     /// Order in the staff list.
+    #[schema(minimum = -2_147_483_648, maximum = 2_147_483_647)]
     pub position: Option<i32>,
     /// Base fee.
+    #[schema(value_type = Option<MoneyInput>)]
     pub fee: Option<Money>,
     /// Free-shipping threshold.
     #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
-    #[schema(value_type = Option<Money>)]
+    #[schema(value_type = Option<MoneyInput>)]
     pub free_above: Option<Option<Money>>,
     /// Minimum order.
     #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
-    #[schema(value_type = Option<Money>)]
+    #[schema(value_type = Option<MoneyInput>)]
     pub minimum_order: Option<Option<Money>>,
     /// Estimated days.
     #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 365)]
     pub estimated_days: Option<Option<i32>>,
 }
 
@@ -71,7 +78,7 @@ pub struct UpdateDeliveryZone {
 /// - `neighborhood`: `city`, `neighborhoods`
 /// - `radius`: `center`, `max_km`, `pricing` (`per_km_amount` or `tiers`)
 /// - `pickup`: `address`, `instructions`
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RulesInput {
     /// CEP ranges (`cep_range`).
@@ -83,6 +90,7 @@ pub struct RulesInput {
     /// Where distances are measured from (`radius`).
     pub center: Option<Coordinates>,
     /// Farthest distance served in km (`radius`).
+    #[schema(exclusive_minimum = 0, maximum = 1000)]
     pub max_km: Option<f64>,
     /// Distance pricing (`radius`).
     pub pricing: Option<PricingInput>,
@@ -93,7 +101,7 @@ pub struct RulesInput {
 }
 
 /// A CEP range as sent.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CepRangeInput {
     /// First CEP.
@@ -105,10 +113,11 @@ pub struct CepRangeInput {
 }
 
 /// Radius pricing as sent: exactly one of `per_km_amount` and `tiers`.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PricingInput {
     /// Minor units per started km, added to the base fee.
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     pub per_km_amount: Option<i64>,
     /// Distance tiers in ascending `up_to_km`; the last reaches `max_km`.
     pub tiers: Option<Vec<DistanceTier>>,
@@ -125,10 +134,13 @@ pub struct QuoteParams {
     /// Destination city.
     pub city: Option<String>,
     /// Destination latitude, for radius zones (with `lng`).
+    #[param(minimum = -90, maximum = 90)]
     pub lat: Option<f64>,
     /// Destination longitude (with `lat`).
+    #[param(minimum = -180, maximum = 180)]
     pub lng: Option<f64>,
     /// Cart subtotal in minor units of the store's currency (default 0).
+    #[param(minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
     pub subtotal: Option<i64>,
 }
 

@@ -58,10 +58,10 @@ impl ZoneKind {
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug, PartialEq)]
 pub struct Coordinates {
     /// Latitude, -90 to 90.
-    #[schema(example = -23.5613)]
+    #[schema(example = -23.5613, minimum = -90, maximum = 90)]
     pub lat: f64,
     /// Longitude, -180 to 180.
-    #[schema(example = -46.6565)]
+    #[schema(example = -46.6565, minimum = -180, maximum = 180)]
     pub lng: f64,
 }
 
@@ -95,8 +95,10 @@ pub struct NeighborhoodRules {
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug, PartialEq)]
 pub struct DistanceTier {
     /// Upper bound of the tier in km (inclusive).
+    #[schema(exclusive_minimum = 0, maximum = 1000)]
     pub up_to_km: f64,
     /// Fee of the tier in minor units, added to the zone's base fee.
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     pub fee_amount: i64,
 }
 

@@ -180,6 +180,9 @@ impl DeliveryService for PgDeliveryService {
     }
 
     async fn update(&self, store: StoreId, id: DeliveryZoneId, req: UpdateDeliveryZone) -> Result<DeliveryZone> {
+        if balcao_core::patch::is_empty(&req) {
+            return self.get(store, id).await;
+        }
         let currency = self.currency(store).await?;
         let mut v = Validator::new();
         if let Some(name) = &req.name {

@@ -12,8 +12,8 @@ use super::model::{
 use super::quote::fold;
 use crate::br::{Cep, parse_cep};
 
-/// Largest fee, threshold or minimum order: 1,000,000.00 in minor units.
-pub const MAX_AMOUNT: i64 = 100_000_000;
+/// Largest fee, threshold or minimum order: 10,000,000.00 in minor units, as every money input.
+pub const MAX_AMOUNT: i64 = balcao_core::money::MAX_INPUT_AMOUNT;
 /// Largest radius, in km.
 pub const MAX_KM: f64 = 1_000.0;
 const MAX_RANGES: usize = 100;

@@ -120,11 +120,12 @@ pub struct CreateEndpoint {
     /// Extra headers (at most 20); `webhook-*`, `content-type` and transport headers are reserved.
     pub headers: Option<BTreeMap<String, String>>,
     /// Deliveries per second at most, 1 to 1000 (default 10).
+    #[schema(minimum = 1, maximum = 1000)]
     pub rate_limit_per_second: Option<i32>,
 }
 
 /// `PATCH .../webhook-endpoints/{id}`: only given fields change; `headers` replaces them all.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct UpdateEndpoint {
     /// Destination URL.
     pub url: Option<String>,
@@ -137,6 +138,7 @@ pub struct UpdateEndpoint {
     /// Extra headers.
     pub headers: Option<BTreeMap<String, String>>,
     /// Deliveries per second at most, 1 to 1000.
+    #[schema(minimum = 1, maximum = 1000)]
     pub rate_limit_per_second: Option<i32>,
 }
 
@@ -144,6 +146,7 @@ pub struct UpdateEndpoint {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct RotateSecret {
     /// Hours the previous secret keeps signing beside the new one, 0 to 168 (default 24).
+    #[schema(minimum = 0, maximum = 168)]
     pub grace_period_hours: Option<i64>,
 }
 

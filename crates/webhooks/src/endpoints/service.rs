@@ -155,6 +155,9 @@ impl EndpointService for PgEndpointService {
     }
 
     async fn update(&self, store: StoreId, id: EndpointId, req: UpdateEndpoint) -> Result<Endpoint> {
+        if balcao_core::patch::is_empty(&req) {
+            return self.get(store, id).await;
+        }
         let mut v = Validator::new();
         if let Some(url) = &req.url {
             validate::url(&mut v, url, self.policy());

@@ -73,11 +73,12 @@ pub struct CreateCategory {
     /// Description.
     pub description: Option<String>,
     /// Order among siblings.
+    #[schema(minimum = -2_147_483_648, maximum = 2_147_483_647)]
     pub position: Option<i32>,
 }
 
 /// `PATCH .../categories/{id}`: only given fields change; `parent_id: null` moves it to the top.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct UpdateCategory {
     /// Display name.
     pub name: Option<String>,
@@ -90,5 +91,6 @@ pub struct UpdateCategory {
     /// Description.
     pub description: Option<String>,
     /// Order among siblings.
+    #[schema(minimum = -2_147_483_648, maximum = 2_147_483_647)]
     pub position: Option<i32>,
 }

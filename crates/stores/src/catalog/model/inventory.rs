@@ -59,7 +59,9 @@ impl AdjustmentReason {
 /// `POST .../inventory-adjustments`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewAdjustment {
-    /// Units added (positive) or removed (negative); not zero.
+    /// Units added (positive) or removed (negative); not zero. On-hand stock stays between the
+    /// units reserved and 1 000 000 000.
+    #[schema(minimum = -1_000_000_000, maximum = 1_000_000_000)]
     pub delta: i32,
     /// Why.
     pub reason: AdjustmentReason,

@@ -1,6 +1,6 @@
 //! Product, variant and image rows and API types.
 
-use balcao_core::money::Money;
+use balcao_core::money::{Money, MoneyInput};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -130,7 +130,7 @@ impl From<ImageRow> for Image {
 }
 
 /// An image to attach.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, ToSchema)]
 pub struct NewImage {
     /// http(s) URL, up to 2048 characters.
     pub url: String,
@@ -178,23 +178,29 @@ pub struct NewVariant {
     #[serde(default)]
     pub option_values: Vec<String>,
     /// Selling price in the store's currency.
+    #[schema(value_type = MoneyInput)]
     pub price: Money,
     /// Struck-through "from" price; must exceed the price.
+    #[schema(value_type = Option<MoneyInput>)]
     pub compare_at_price: Option<Money>,
     /// Unit cost (private).
+    #[schema(value_type = Option<MoneyInput>)]
     pub cost: Option<Money>,
     /// Weight in grams.
+    #[schema(minimum = 0, maximum = 2_147_483_647)]
     pub weight_grams: Option<i32>,
     /// Barcode.
     pub barcode: Option<String>,
     /// Starting stock (recorded as an `initial` adjustment).
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     pub on_hand: Option<i32>,
     /// Low-stock threshold.
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     pub low_stock_threshold: Option<i32>,
 }
 
 /// `PATCH` a variant: only given fields change; `null` clears an optional one.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct UpdateVariant {
     /// SKU.
     pub sku: Option<String>,
@@ -203,16 +209,18 @@ pub struct UpdateVariant {
     /// Option values.
     pub option_values: Option<Vec<String>>,
     /// Price.
+    #[schema(value_type = Option<MoneyInput>)]
     pub price: Option<Money>,
     /// Compare-at price (null clears).
     #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
-    #[schema(value_type = Option<Money>)]
+    #[schema(value_type = Option<MoneyInput>)]
     pub compare_at_price: Option<Option<Money>>,
     /// Cost (null clears).
     #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
-    #[schema(value_type = Option<Money>)]
+    #[schema(value_type = Option<MoneyInput>)]
     pub cost: Option<Option<Money>>,
     /// Weight in grams.
+    #[schema(minimum = 0, maximum = 2_147_483_647)]
     pub weight_grams: Option<i32>,
     /// Barcode (null clears).
     #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
@@ -220,9 +228,10 @@ pub struct UpdateVariant {
     pub barcode: Option<Option<String>>,
     /// Low-stock threshold (null clears).
     #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 1_000_000_000)]
     pub low_stock_threshold: Option<Option<i32>>,
     /// Display order.
+    #[schema(minimum = -2_147_483_648, maximum = 2_147_483_647)]
     pub position: Option<i32>,
 }
 
@@ -290,7 +299,7 @@ pub struct CreateProduct {
 }
 
 /// `PATCH .../products/{id}`: only given fields change; `images` and `category_ids` replace the lists.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct UpdateProduct {
     /// Title.
     pub title: Option<String>,
