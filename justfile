@@ -37,3 +37,7 @@ db-reset:
 # Everything CI runs.
 ci:
     bash .ci/run
+
+# Lint the committed spec with Redocly, generate TypeScript types and type-check the client in tests/client.
+spec-check:
+    bash tests/client/check.sh
