@@ -6,6 +6,7 @@ mod catalog;
 mod checkout;
 mod coupons;
 mod customers;
+mod demo;
 mod docs;
 mod idempotency;
 mod identity;

@@ -46,17 +46,3 @@ async fn database_outage_answers_503_with_retry_after() {
     let (status, ready) = app.call(Method::GET, "/health/ready", None, None).await;
     assert_eq!((status, ready["database"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("unavailable")));
 }
-
-#[tokio::test]
-async fn demo_seeds_a_usable_store_and_key_and_can_run_twice() {
-    let app = TestApp::spawn().await;
-    let first = balcao_gateway::demo::seed(app.core.clone()).await.unwrap();
-    let second = balcao_gateway::demo::seed(app.core.clone()).await.unwrap();
-    assert_eq!(first.store_id, second.store_id, "the demo store is reused");
-    assert_ne!(first.api_key, second.api_key);
-    let (status, store) = app.get(&format!("/v1/stores/{}", first.store_id), &second.api_key).await;
-    assert_eq!(status, StatusCode::OK, "{store}");
-    assert_eq!(store["slug"], balcao_gateway::demo::DEMO_SLUG);
-    let (status, me) = app.get("/v1/me", &first.token).await;
-    assert_eq!((status, me["email"].as_str()), (StatusCode::OK, Some(balcao_gateway::demo::DEMO_EMAIL)));
-}

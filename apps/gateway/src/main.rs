@@ -29,8 +29,12 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
-    /// Seed a demo user, store and API key.
-    Demo,
+    /// Seed a demo store: catalog, customers, orders, coupons, delivery zones, a channel, a webhook endpoint.
+    Demo {
+        /// Also write the credentials and every seeded id as JSON to this file.
+        #[arg(long, value_name = "PATH")]
+        ids_json: Option<std::path::PathBuf>,
+    },
 }
 
 #[tokio::main]
@@ -62,7 +66,7 @@ async fn main() -> ExitCode {
         Command::Serve { no_worker } => runtime::serve(config, !no_worker).await,
         Command::Worker => runtime::work(config).await,
         Command::Migrate => runtime::migrate(config).await,
-        Command::Demo => demo_command(config).await,
+        Command::Demo { ids_json } => demo_command(config, ids_json).await,
         Command::Openapi => Ok(()),
     };
     match result {
@@ -75,13 +79,24 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn demo_command(config: Config) -> balcao_core::Result<()> {
+async fn demo_command(config: Config, ids_json: Option<std::path::PathBuf>) -> balcao_core::Result<()> {
     let core = runtime::core(config).await?;
     let seeded = demo::seed(core).await?;
+    if let Some(path) = ids_json {
+        let json = serde_json::to_string_pretty(&seeded).map_err(balcao_core::Error::internal)?;
+        std::fs::write(&path, json + "\n")
+            .map_err(|e| balcao_core::Error::internal(format!("writing {}: {e}", path.display())))?;
+    }
     let mut out = std::io::stdout();
     let _ = writeln!(out, "demo user:  {} / {}", demo::DEMO_EMAIL, demo::DEMO_PASSWORD);
     let _ = writeln!(out, "store id:   {}", seeded.store_id);
+    let _ = writeln!(out, "storefront: /v1/storefront/{}/products", seeded.slug);
     let _ = writeln!(out, "token:      {}", seeded.token);
     let _ = writeln!(out, "api key:    {}", seeded.api_key);
+    for (kind, ids) in &seeded.ids {
+        let _ = writeln!(out, "{kind}: {}", ids.len());
+    }
+    let statuses: Vec<String> = seeded.orders_by_status.iter().map(|(s, ids)| format!("{s} {}", ids.len())).collect();
+    let _ = writeln!(out, "orders by status: {}", statuses.join(", "));
     Ok(())
 }

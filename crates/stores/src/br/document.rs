@@ -168,6 +168,25 @@ pub fn parse_document(input: &str) -> Result<Document, DocumentError> {
     Ok(Document { kind, value })
 }
 
+/// The CPF whose first nine digits are `base`, completed with its two check digits.
+///
+/// ```
+/// use balcao_stores::br::cpf_from_base;
+///
+/// assert_eq!(cpf_from_base("529982247").unwrap().formatted(), "529.982.247-25");
+/// assert!(cpf_from_base("12345678").is_err());
+/// ```
+pub fn cpf_from_base(base: &str) -> Result<Document, DocumentError> {
+    if base.len() != CPF_LEN - 2 {
+        return Err(DocumentError::InvalidLength);
+    }
+    if !base.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(DocumentError::InvalidCharacters);
+    }
+    let (dv1, dv2) = cpf_check_digits(base.as_bytes());
+    parse_document(&format!("{base}{}{}", char::from(dv1), char::from(dv2)))
+}
+
 /// Fails with [`DocumentError::RepeatedDigits`] when every byte is the same.
 fn reject_repeated(bytes: &[u8]) -> Result<(), DocumentError> {
     match bytes.split_first() {

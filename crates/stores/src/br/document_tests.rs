@@ -222,3 +222,14 @@ fn kind_serde_is_snake_case() {
     let doc = ok("529.982.247-25");
     assert_eq!(serde_json::to_string(&doc).ok().as_deref(), Some(r#"{"kind":"cpf","value":"52998224725"}"#));
 }
+
+#[test]
+fn cpf_from_base_completes_known_cpfs() {
+    for (base, full) in [("529982247", "52998224725"), ("111444777", "11144477735"), ("000000001", "00000000191")] {
+        let doc = cpf_from_base(base).unwrap_or_else(|e| panic!("{base}: {e:?}"));
+        assert_eq!((doc.kind, doc.value.as_str()), (DocumentKind::Cpf, full));
+    }
+    assert_eq!(cpf_from_base("52998224"), Err(DocumentError::InvalidLength));
+    assert_eq!(cpf_from_base("52998224a"), Err(DocumentError::InvalidCharacters));
+    assert_eq!(cpf_from_base("111111111"), Err(DocumentError::RepeatedDigits));
+}

@@ -1,5 +1,7 @@
-//! Orders: the lifecycle state machine, timeline, stock reservations, expiry of unpaid orders.
+//! Orders: the lifecycle state machine, timeline, stock reservations, expiry of unpaid orders,
+//! and backdating for demo data.
 
+pub mod backdate;
 pub mod events;
 pub mod expiry;
 #[cfg(feature = "http")]
