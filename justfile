@@ -41,3 +41,7 @@ ci:
 # Lint the committed spec with Redocly, generate TypeScript types and type-check the client in tests/client.
 spec-check:
     bash tests/client/check.sh
+
+# Fuzz the running API from its spec with schemathesis (see tests/fuzz/README.md).
+fuzz:
+    bash tests/fuzz/run.sh

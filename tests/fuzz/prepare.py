@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""Seeds, over the API, what `balcao demo` leaves out so that every path parameter of the spec
+has a real value, then writes the schemathesis configuration.
+
+Destructive operations (deleting a store, a member, a category, ...) get throwaway resources of
+their own, so that fuzzing them does not take the demo store's data away from the others.
+
+Usage: prepare.py --base URL --ids demo-ids.json --spec openapi.json --mail-dir DIR --out schemathesis.toml
+"""
+
+import argparse
+import hashlib
+import hmac
+import json
+import pathlib
+import re
+import sys
+import time
+import uuid
+
+import requests
+
+
+class Api:
+    """A client that fails loudly: setup must work for the fuzz run to mean anything."""
+
+    def __init__(self, base, token):
+        self.base = base.rstrip("/")
+        self.token = token
+        self.http = requests.Session()
+
+    def call(self, method, path, body=None, token=None, headers=None, data=None):
+        hdrs = {"Authorization": f"Bearer {token or self.token}", **(headers or {})}
+        r = self.http.request(method, self.base + path, json=body, data=data, headers=hdrs, timeout=30)
+        if r.status_code >= 300:
+            sys.exit(f"fuzz setup: {method} {path} answered {r.status_code}: {r.text[:600]}")
+        return r.json() if "json" in r.headers.get("content-type", "") else None
+
+    def get(self, path, **kw):
+        return self.call("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.call("POST", path, body if body is not None else {}, **kw)
+
+
+def wait_for(what, probe, seconds=60):
+    """Polls `probe` until it returns something truthy."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = probe()
+        if found:
+            return found
+        time.sleep(0.5)
+    sys.exit(f"fuzz setup: gave up waiting for {what}")
+
+
+def product_body(title, sku, variants=1):
+    return {
+        "title": title,
+        "status": "active",
+        "options": [{"name": "Tamanho", "values": [f"T{n}" for n in range(variants)]}],
+        "variants": [
+            {"sku": f"{sku}-{n}", "option_values": [f"T{n}"], "price": {"amount": 1990, "currency": "BRL"}, "on_hand": 50}
+            for n in range(variants)
+        ],
+    }
+
+
+def cart_with_item(api, slug, variant):
+    cart = api.post(f"/v1/storefront/{slug}/carts", {"email": "fuzz@example.com"})
+    cart = api.post(f"/v1/storefront/{slug}/carts/{cart['id']}/items", {"variant_id": variant, "quantity": 1})
+    return cart
+
+
+def seed_extras(api, ids, mail_dir):
+    """Creates one of everything the demo does not make; returns the path parameter values."""
+    store, slug = ids["store_id"], ids["slug"]
+    s = f"/v1/stores/{store}"
+    p = {"store_id": store, "slug": slug}
+    first = lambda kind: ids["ids"][kind][0]  # noqa: E731
+    p["category_id"], p["product_id"] = first("categories"), first("products")
+    p["customer_id"], p["address_id"], p["coupon_id"] = first("customers"), first("addresses"), first("coupons")
+    p["zone_id"], p["channel_id"] = first("delivery_zones"), first("channels")
+    p["conversation_id"], p["template_id"] = first("conversations"), first("message_templates")
+    p["endpoint_id"] = first("webhook_endpoints")
+    product = api.get(f"{s}/products/{p['product_id']}")
+    p["variant_id"] = product["variants"][0]["id"]
+    by_status = ids["orders_by_status"]
+    p["order_id"] = by_status["paid"][0]
+    payments = api.get(f"{s}/payments?limit=100")["data"]
+    paid = [x for x in payments if x["status"] == "paid" and x["method"] == "pix" and x["refunded_amount"] == 0]
+    p["payment_id"] = paid[0]["id"]
+    messages = api.get(f"{s}/messages?limit=100")["data"]
+    p["message_id"] = next(m["id"] for m in messages if m["direction"] == "outbound")
+
+    # People and keys: a second member (whom fuzzing may demote or remove), a custom role, a key.
+    member_email = f"fuzz-{uuid.uuid4().hex[:8]}@example.com"
+    api.post("/v1/auth/signup", {"email": member_email, "password": "fuzz-member-123", "name": "Membro"})
+    api.post(f"{s}/members", {"email": member_email, "role": "staff"})
+    members = api.get(f"{s}/members?limit=100")["data"]
+    p["user_id"] = next(m["user_id"] for m in members if m.get("email") == member_email)
+    api.post(f"{s}/roles", {"name": f"estoquista-{uuid.uuid4().hex[:6]}", "permissions": ["catalog:read", "catalog:write"]})
+    p["key_id"] = api.post(f"{s}/api-keys", {"name": "fuzz"})["id"]
+
+    # Messaging: a suppression, an inbound source with one delivery, an unsubscribe link.
+    api.post(f"{s}/suppressions", {"kind": "whatsapp", "contact": "+5511912345678"})
+    p["kind"], p["contact"] = "whatsapp", "+5511912345678"
+    app_secret = "fuzz-app-secret"
+    api.call("PUT", f"{s}/inbound-sources/whatsapp", {"secrets": {"app_secret": app_secret, "verify_token": "fuzz"}})
+    body = json.dumps(whatsapp_delivery()).encode()
+    sig = "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+    hdrs = {"Content-Type": "application/json", "X-Hub-Signature-256": sig}
+    api.call("POST", f"/v1/inbound/whatsapp/{store}", data=body, headers=hdrs)
+    p["event_id"] = api.get(f"{s}/inbound-events")["data"][0]["id"]
+    p["provider"] = "whatsapp"
+    p["token"] = unsubscribe_token(api, s, mail_dir)
+
+    # Storefront: a shopper token, an open cart with an item, a paid-for checkout.
+    customer_token = api.post(f"{s}/customers/{p['customer_id']}/tokens")["token"]
+    cart = cart_with_item(api, slug, p["variant_id"])
+    p["cart_id"], p["item_id"] = cart["id"], cart["items"][0]["id"]
+    return p, customer_token
+
+
+def whatsapp_delivery():
+    message = {"from": "5511987654321", "id": f"wamid.{uuid.uuid4().hex}", "timestamp": str(int(time.time())),
+               "type": "text", "text": {"body": "Oi! Tem a camiseta do ipê no M?"}}
+    value = {"messaging_product": "whatsapp",
+             "metadata": {"display_phone_number": "5511940028922", "phone_number_id": "100200300"},
+             "contacts": [{"profile": {"name": "Mariana"}, "wa_id": "5511987654321"}], "messages": [message]}
+    return {"object": "whatsapp_business_account",
+            "entry": [{"id": "100200300", "changes": [{"field": "messages", "value": value}]}]}
+
+
+def unsubscribe_token(api, s, mail_dir):
+    """Sends a marketing email (written to the mail directory) and reads its unsubscribe link."""
+    channel = api.post(f"{s}/channels", {"kind": "email", "provider": "smtp", "name": "E-mail da loja",
+                                         "sender": "loja@example.com"})["id"]
+    content = {"type": "email", "subject": "Novidades da semana", "text": "Chegou a coleção de verão."}
+    api.post(f"{s}/messages", {"channel": channel, "to": "mariana.souza@example.com", "content": content,
+                               "category": "marketing"})
+
+    def link():
+        for eml in pathlib.Path(mail_dir).rglob("*.eml"):
+            found = re.search(r"/v1/unsubscribe/([A-Za-z0-9_\-.=]+)", eml.read_text(errors="replace"))
+            if found:
+                return found.group(1)
+        return None
+
+    return wait_for("the marketing email's unsubscribe link", link)
+
+
+def throwaways(api, ids, p):
+    """Resources that destructive operations may take apart, by operation."""
+    store, slug = ids["store_id"], ids["slug"]
+    s = f"/v1/stores/{store}"
+    tag = uuid.uuid4().hex[:6]
+    spare_store = api.post("/v1/stores", {"name": "Loja descartável", "slug": f"descartavel-{tag}"})["id"]
+    pay_store = api.post("/v1/stores", {"name": "Loja de pagamentos", "slug": f"pagamentos-{tag}"})["id"]
+    api.call("PUT", f"/v1/stores/{pay_store}/payment-accounts/stripe",
+             {"credentials": {"secret_key": "sk_test_fuzz"}, "active": False})
+    category = api.post(f"{s}/categories", {"name": f"Descartável {tag}"})["id"]
+    product = api.post(f"{s}/products", product_body(f"Descartável {tag}", f"FUZZ-{tag}", variants=2))
+    coupon = api.post(f"{s}/coupons", {"code": f"FUZZ{tag}".upper(), "kind": "percentage", "percent_bps": 500})["id"]
+    zone = api.post(f"{s}/delivery-zones", {"name": f"Descartável {tag}", "kind": "pickup",
+                                            "rules": {"address": "Rua A, 1"}})["id"]
+    channel = api.post(f"{s}/channels", {"kind": "sms", "provider": "sandbox", "name": f"Descartável {tag}"})["id"]
+    template = api.post(f"{s}/message-templates", {"kind": "whatsapp", "name": f"descartavel_{tag}",
+                                                   "language": "pt_BR", "category": "utility",
+                                                   "components": [{"type": "body", "text": "Oi {{1}}"}]})["id"]
+    endpoint = api.post(f"{s}/webhook-endpoints", {"url": "https://descartavel.example.com/hook",
+                                                    "event_types": ["*"]})["id"]
+    address = api.post(f"{s}/customers/{p['customer_id']}/addresses", {
+        "recipient": "Descartável", "cep": "01310-100", "street": "Avenida Paulista", "number": "1",
+        "neighborhood": "Bela Vista", "city": "São Paulo", "state": "SP"})["id"]
+    spare_cart = cart_with_item(api, slug, p["variant_id"])
+    checkout_cart = cart_with_item(api, slug, p["variant_id"])
+    paid_cart = cart_with_item(api, slug, p["variant_id"])
+    pickup = next(z["id"] for z in api.get(f"{s}/delivery-zones?limit=100")["data"] if z["kind"] == "pickup")
+    buyer = {"customer": {"name": "Cliente Fuzz", "email": "fuzz@example.com"}, "delivery_method_id": pickup}
+    api.post(f"/v1/storefront/{slug}/carts/{paid_cart['id']}/checkout", buyer, headers={"Idempotency-Key": tag})
+    sf_payment = api.post(f"/v1/storefront/{slug}/carts/{paid_cart['id']}/payments", {"method": "pix"},
+                          headers={"Idempotency-Key": f"{tag}-pay"})["id"]
+    pending = ids["orders_by_status"]["pending_payment"][0]
+    cart_path = "/v1/storefront/{slug}/carts/{cart_id}"
+    return [
+        (["DELETE /v1/stores/{store_id}", "PATCH /v1/stores/{store_id}"], {"store_id": spare_store}),
+        (["PUT /v1/stores/{store_id}/payment-accounts/{provider}",
+          "DELETE /v1/stores/{store_id}/payment-accounts/{provider}"], {"store_id": pay_store, "provider": "stripe"}),
+        (["DELETE /v1/stores/{store_id}/categories/{category_id}"], {"category_id": category}),
+        (["DELETE /v1/stores/{store_id}/products/{product_id}",
+          "DELETE /v1/stores/{store_id}/products/{product_id}/variants/{variant_id}"],
+         {"product_id": product["id"], "variant_id": product["variants"][1]["id"]}),
+        (["DELETE /v1/stores/{store_id}/coupons/{coupon_id}"], {"coupon_id": coupon}),
+        (["DELETE /v1/stores/{store_id}/delivery-zones/{zone_id}"], {"zone_id": zone}),
+        (["DELETE /v1/stores/{store_id}/channels/{channel_id}"], {"channel_id": channel}),
+        (["DELETE /v1/stores/{store_id}/message-templates/{template_id}"], {"template_id": template}),
+        (["DELETE /v1/stores/{store_id}/webhook-endpoints/{endpoint_id}"], {"endpoint_id": endpoint}),
+        (["DELETE /v1/stores/{store_id}/customers/{customer_id}/addresses/{address_id}"], {"address_id": address}),
+        ([f"DELETE {cart_path}/items/{{item_id}}"],
+         {"cart_id": spare_cart["id"], "item_id": spare_cart["items"][0]["id"]}),
+        ([f"POST {cart_path}/checkout"], {"cart_id": checkout_cart["id"]}),
+        ([f"POST {cart_path}/payments", f"GET {cart_path}/payments/{{payment_id}}",
+          f"GET {cart_path}/payments/{{payment_id}}/qr.png", f"GET {cart_path}/payments/{{payment_id}}/qr.svg"],
+         {"cart_id": paid_cart["id"], "payment_id": sf_payment}),
+        (["POST /v1/stores/{store_id}/orders/{order_id}/payments"], {"order_id": pending}),
+    ]
+
+
+def first_delivery(api, store, endpoint):
+    """The worker delivers the seed's events to the demo endpoint (and fails: it is not reachable)."""
+    path = f"/v1/stores/{store}/webhook-endpoints/{endpoint}/deliveries"
+    return wait_for("a webhook delivery", lambda: (api.get(path)["data"] or [{}])[0].get("id"))
+
+
+def toml_value(value):
+    return json.dumps(value, ensure_ascii=False)
+
+
+def write_config(out, base, spec, params, overrides, token, customer_token, logout_token):
+    lines = [
+        "# Written by tests/fuzz/prepare.py for one run; every path parameter has a real value.",
+        f"base-url = {toml_value(base)}",
+        "",
+        "[auth.openapi.bearer]",
+        f"bearer = {toml_value(token)}",
+        "",
+        "[auth.openapi.customer_token]",
+        f"bearer = {toml_value(customer_token)}",
+        "",
+        "[parameters]",
+    ]
+    lines += [f"{toml_value('path.' + k)} = {toml_value(v)}" for k, v in sorted(params.items())]
+    overrides = overrides + [(["POST /v1/auth/logout"], None)]
+    for names, values in overrides:
+        lines += ["", "[[operations]]", f"include-name = {toml_value(names)}"]
+        if values is None:
+            # Logging out must not end the session the rest of the run uses.
+            lines += ["[operations.headers]", f"Authorization = {toml_value('Bearer ' + logout_token)}"]
+        else:
+            lines += ["[operations.parameters]"]
+            lines += [f"{toml_value('path.' + k)} = {toml_value(v)}" for k, v in sorted(values.items())]
+    pathlib.Path(out).write_text("\n".join(lines) + "\n")
+    check_every_parameter(spec, params)
+
+
+def check_every_parameter(spec, params):
+    """Fails when the spec has a path parameter the config gives no value."""
+    names = set()
+    for path in json.loads(pathlib.Path(spec).read_text())["paths"]:
+        names |= set(re.findall(r"{(\w+)}", path))
+    missing = sorted(names - set(params))
+    if missing:
+        sys.exit(f"fuzz setup: no value for the path parameters {missing}; seed them in tests/fuzz/prepare.py")
+
+
+def main():
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    for flag in ["--base", "--ids", "--spec", "--mail-dir", "--out"]:
+        args.add_argument(flag, required=True)
+    args = args.parse_args()
+    ids = json.loads(pathlib.Path(args.ids).read_text())
+    api = Api(args.base, ids["token"])
+    params, customer_token = seed_extras(api, ids, args.mail_dir)
+    params["delivery_id"] = first_delivery(api, ids["store_id"], params["endpoint_id"])
+    overrides = throwaways(api, ids, params)
+    login = {"email": "demo@balcao.dev", "password": "balcao-demo-123"}
+    logout_token = requests.post(f"{args.base}/v1/auth/login", json=login, timeout=30).json()["token"]
+    write_config(args.out, args.base, args.spec, params, overrides, ids["token"], customer_token, logout_token)
+    print(f"fuzz setup: {len(params)} path parameters, {len(overrides)} operation overrides -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()
