@@ -194,8 +194,11 @@ impl StoreService for PgStoreService {
         }
         v.finish()?;
         let mut conn = self.core.pool.get().await?;
-        let before: Option<String> =
-            stores::table.find(id.uuid()).select(stores::slug).first(&mut conn).await.optional()?;
+        // Only a new slug leaves an old one to forget.
+        let before: Option<String> = match req.slug {
+            Some(_) => stores::table.find(id.uuid()).select(stores::slug).first(&mut conn).await.optional()?,
+            None => None,
+        };
         let target = stores::table.find(id.uuid()).filter(stores::deleted_at.is_null());
         let row: Option<StoreRow> = diesel::update(target)
             .set((
