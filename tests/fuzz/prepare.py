@@ -30,7 +30,9 @@ class Api:
         self.http = requests.Session()
 
     def call(self, method, path, body=None, token=None, headers=None, data=None):
-        hdrs = {"Authorization": f"Bearer {token or self.token}", **(headers or {})}
+        # Storefront routes read a bearer as a customer token: the staff key stays off them.
+        bearer = token or (None if path.startswith("/v1/storefront/") else self.token)
+        hdrs = {**({"Authorization": f"Bearer {bearer}"} if bearer else {}), **(headers or {})}
         r = self.http.request(method, self.base + path, json=body, data=data, headers=hdrs, timeout=30)
         if r.status_code >= 300:
             sys.exit(f"fuzz setup: {method} {path} answered {r.status_code}: {r.text[:600]}")
@@ -136,6 +138,11 @@ def unsubscribe_token(api, s, mail_dir):
     """Sends a marketing email (written to the mail directory) and reads its unsubscribe link."""
     channel = api.post(f"{s}/channels", {"kind": "email", "provider": "smtp", "name": "E-mail da loja",
                                          "sender": "loja@example.com"})["id"]
+    # Marketing needs the customer's consent on the channel (LGPD): record it first.
+    customers = api.get(f"{s}/customers?limit=100")["data"]
+    mariana = next(c["id"] for c in customers if c.get("email") == "mariana.souza@example.com")
+    api.post(f"{s}/customers/{mariana}/consents", {"channel": "email", "purpose": "marketing", "granted": True,
+                                                   "source": "fuzz setup"})
     content = {"type": "email", "subject": "Novidades da semana", "text": "Chegou a coleção de verão."}
     api.post(f"{s}/messages", {"channel": channel, "to": "mariana.souza@example.com", "content": content,
                                "category": "marketing"})
@@ -213,6 +220,15 @@ def first_delivery(api, store, endpoint):
     return wait_for("a webhook delivery", lambda: (api.get(path)["data"] or [{}])[0].get("id"))
 
 
+def docs_viewer_file(base):
+    """The viewer script the docs page loads (`/docs/assets/{file}`)."""
+    page = requests.get(f"{base}/docs", timeout=30).text
+    found = re.search(r'/docs/assets/([\w.\-]+\.js)', page)
+    if not found:
+        sys.exit("fuzz setup: the docs page names no viewer script")
+    return found.group(1)
+
+
 def toml_value(value):
     return json.dumps(value, ensure_ascii=False)
 
@@ -263,6 +279,7 @@ def main():
     api = Api(args.base, ids["token"])
     params, customer_token = seed_extras(api, ids, args.mail_dir)
     params["delivery_id"] = first_delivery(api, ids["store_id"], params["endpoint_id"])
+    params["file"] = docs_viewer_file(args.base)
     overrides = throwaways(api, ids, params)
     login = {"email": "demo@balcao.dev", "password": "balcao-demo-123"}
     logout_token = requests.post(f"{args.base}/v1/auth/login", json=login, timeout=30).json()["token"]

@@ -41,6 +41,7 @@ pub mod patch;
 pub mod schema;
 pub mod storable;
 pub mod tenancy;
+pub mod timestamp;
 
 #[cfg(feature = "http")]
 pub mod http;

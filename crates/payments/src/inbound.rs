@@ -50,7 +50,11 @@ impl PaymentWebhooks {
             return Ok(());
         };
         let EventObject::PaymentIntent(intent) = &parsed.object else { return Ok(()) };
-        let at = Utc.timestamp_opt(parsed.created, 0).single().unwrap_or_else(Utc::now);
+        let at = Utc
+            .timestamp_opt(parsed.created, 0)
+            .single()
+            .and_then(balcao_core::timestamp::in_range)
+            .unwrap_or_else(Utc::now);
         let mut conn = self.core.pool.get().await.map_err(Error::from)?;
         match parsed.event_type {
             EventType::PaymentIntentSucceeded => {

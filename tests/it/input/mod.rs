@@ -4,3 +4,4 @@
 mod bounds;
 mod nul;
 mod patch;
+mod timestamps;

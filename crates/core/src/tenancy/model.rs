@@ -229,6 +229,7 @@ pub struct CreateApiKey {
     /// Permissions for the key (default: all of the creator's, within what the creator holds).
     pub scopes: Option<Vec<String>>,
     /// When the key stops working (must be in the future).
+    #[serde(default, deserialize_with = "crate::timestamp::option")]
     pub expires_at: Option<DateTime<Utc>>,
 }
 

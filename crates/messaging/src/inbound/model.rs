@@ -192,18 +192,19 @@ pub(crate) fn items(value: &Value) -> &[Value] {
 /// Unix seconds, as a string or a number.
 pub(crate) fn unix_seconds(value: &Value) -> Option<DateTime<Utc>> {
     let secs: i64 = text(value)?.parse().ok()?;
-    Utc.timestamp_opt(secs, 0).single()
+    Utc.timestamp_opt(secs, 0).single().and_then(balcao_core::timestamp::in_range)
 }
 
 /// Unix milliseconds, as a number or a string.
 pub(crate) fn unix_millis(value: &Value) -> Option<DateTime<Utc>> {
     let millis: i64 = text(value)?.parse().ok()?;
-    Utc.timestamp_millis_opt(millis).single()
+    Utc.timestamp_millis_opt(millis).single().and_then(balcao_core::timestamp::in_range)
 }
 
 /// An RFC 3339 time.
 pub(crate) fn rfc3339(value: &Value) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(value.as_str()?.trim()).ok().map(|t| t.with_timezone(&Utc))
+    let at = DateTime::parse_from_rfc3339(value.as_str()?.trim()).ok()?;
+    balcao_core::timestamp::in_range(at.with_timezone(&Utc))
 }
 
 /// `+` and the digits of a phone number given without it (`5511987654321`).

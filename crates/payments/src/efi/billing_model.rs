@@ -334,7 +334,7 @@ fn date(text: &str) -> Result<NaiveDate, String> {
 /// EFI's `YYYY-MM-DD HH:MM:SS` in São Paulo time (UTC-3, no daylight saving since 2019).
 pub(crate) fn sao_paulo_time(text: &str) -> Option<DateTime<Utc>> {
     let local = NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M:%S").ok()?;
-    Some((local + TimeDelta::hours(3)).and_utc())
+    local.checked_add_signed(TimeDelta::hours(3)).and_then(|t| balcao_core::timestamp::in_range(t.and_utc()))
 }
 
 fn required_u64<'de, D: serde::Deserializer<'de>>(de: D) -> Result<u64, D::Error> {

@@ -377,5 +377,6 @@ fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D:
 /// An RFC 3339 timestamp with any offset; unreadable values as `None`.
 fn timestamp<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<DateTime<Utc>>, D::Error> {
     let value = text(deserializer)?;
-    Ok(value.and_then(|v| DateTime::parse_from_rfc3339(v.trim()).ok()).map(|t| t.with_timezone(&Utc)))
+    let at = value.and_then(|v| DateTime::parse_from_rfc3339(v.trim()).ok());
+    Ok(at.and_then(|t| balcao_core::timestamp::in_range(t.with_timezone(&Utc))))
 }

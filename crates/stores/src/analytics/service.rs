@@ -24,8 +24,10 @@ pub const SALE_STATUSES: &str = "('paid', 'preparing', 'shipped', 'delivered')";
 #[into_params(parameter_in = Query)]
 pub struct Period {
     /// Start, inclusive (RFC 3339).
+    #[serde(deserialize_with = "balcao_core::timestamp::deserialize")]
     pub from: DateTime<Utc>,
     /// End, exclusive (RFC 3339); at most 366 days after `from`.
+    #[serde(deserialize_with = "balcao_core::timestamp::deserialize")]
     pub to: DateTime<Utc>,
 }
 

@@ -169,8 +169,10 @@ pub struct CreateCoupon {
     #[serde(default)]
     pub category_ids: Vec<CategoryId>,
     /// Valid from.
+    #[serde(default, deserialize_with = "balcao_core::timestamp::option")]
     pub starts_at: Option<DateTime<Utc>>,
     /// Valid until (after `starts_at`).
+    #[serde(default, deserialize_with = "balcao_core::timestamp::option")]
     pub ends_at: Option<DateTime<Utc>>,
     /// Most redemptions in total (at least 1).
     #[schema(minimum = 1, maximum = 1_000_000_000)]
@@ -213,11 +215,11 @@ pub struct UpdateCoupon {
     /// Replaces the category restriction.
     pub category_ids: Option<Vec<CategoryId>>,
     /// Valid from.
-    #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
+    #[serde(default, deserialize_with = "balcao_core::timestamp::patch")]
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub starts_at: Option<Option<DateTime<Utc>>>,
     /// Valid until.
-    #[serde(default, deserialize_with = "balcao_core::patch::double_option")]
+    #[serde(default, deserialize_with = "balcao_core::timestamp::patch")]
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub ends_at: Option<Option<DateTime<Utc>>>,
     /// Most redemptions in total.

@@ -232,8 +232,10 @@ pub struct OrderFilter {
     /// Only this payment status.
     pub payment_status: Option<String>,
     /// Placed at or after (RFC 3339).
+    #[serde(default, deserialize_with = "balcao_core::timestamp::option")]
     pub from: Option<DateTime<Utc>>,
     /// Placed before (RFC 3339).
+    #[serde(default, deserialize_with = "balcao_core::timestamp::option")]
     pub to: Option<DateTime<Utc>>,
     /// Only this customer.
     pub customer_id: Option<CustomerId>,

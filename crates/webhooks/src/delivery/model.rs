@@ -96,8 +96,10 @@ pub struct DeliveryFilter {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct Recover {
     /// From (inclusive).
+    #[serde(deserialize_with = "balcao_core::timestamp::deserialize")]
     pub since: DateTime<Utc>,
     /// Until (exclusive; default now).
+    #[serde(default, deserialize_with = "balcao_core::timestamp::option")]
     pub until: Option<DateTime<Utc>>,
 }
 
