@@ -20,6 +20,7 @@ mod payments;
 mod platform;
 mod queries;
 mod search;
+mod security;
 mod shipping;
 mod spec;
 mod startup;

@@ -86,8 +86,9 @@ async fn resolve_session(core: &Core, hash: &str) -> Result<(Principal, Option<D
     Ok((Principal::User { user_id: UserId(user_id), session_id }, Some(expires_at)))
 }
 
-/// Id, store, secret hash, scopes, expiry, last use.
-type KeyAuthRow = (uuid::Uuid, uuid::Uuid, String, Vec<String>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+/// Id, store, secret hash, scopes, creator, expiry, last use.
+type KeyAuthRow =
+    (uuid::Uuid, uuid::Uuid, String, Vec<String>, Option<uuid::Uuid>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 async fn resolve_api_key(core: &Core, token: &str, hash: &str) -> Result<(Principal, Option<DateTime<Utc>>)> {
     let prefix = api_key_prefix(token).ok_or_else(unauthenticated)?;
@@ -102,13 +103,15 @@ async fn resolve_api_key(core: &Core, token: &str, hash: &str) -> Result<(Princi
             api_keys::store_id,
             api_keys::secret_hash,
             api_keys::scopes,
+            api_keys::created_by,
             api_keys::expires_at,
             api_keys::last_used_at,
         ))
         .first(&mut conn)
         .await
         .optional()?;
-    let (key_id, store_id, secret_hash, scopes, expires_at, last_used_at) = found.ok_or_else(unauthenticated)?;
+    let (key_id, store_id, secret_hash, scopes, created_by, expires_at, last_used_at) =
+        found.ok_or_else(unauthenticated)?;
     if !constant_time_eq(secret_hash.as_bytes(), hash.as_bytes()) || expires_at.is_some_and(|at| at <= Utc::now()) {
         return Err(unauthenticated());
     }
@@ -118,7 +121,8 @@ async fn resolve_api_key(core: &Core, token: &str, hash: &str) -> Result<(Princi
             .execute(&mut conn)
             .await?;
     }
-    Ok((Principal::ApiKey { key_id, store_id: StoreId(store_id), scopes }, expires_at))
+    let created_by = created_by.map(UserId);
+    Ok((Principal::ApiKey { key_id, store_id: StoreId(store_id), scopes, created_by }, expires_at))
 }
 
 /// The public prefix of an API key token `bk_<prefix>_<secret>`, as stored (`bk_<prefix>`).
@@ -150,31 +154,47 @@ pub struct Access {
 }
 
 /// Resolves a principal's access to a store; another store (or a missing one) is 404.
+///
+/// An API key may do what its scopes name *and* its creator may do now: the creator's access
+/// is read (through the same cache, forgotten on every membership or role change) on every
+/// request, so demoting the creator narrows their keys at once. A key whose creator is gone
+/// from the store is refused as revoked (removal revokes the member's keys as well).
 pub async fn store_access(core: &Core, principal: &Principal, store_id: StoreId) -> Result<Access> {
     match principal {
-        Principal::ApiKey { store_id: key_store, scopes, .. } => {
+        Principal::ApiKey { store_id: key_store, scopes, created_by, .. } => {
             if *key_store != store_id {
                 return Err(Error::not_found("store"));
             }
-            Ok(Access {
-                store_id,
-                role: None,
-                permissions: scopes.iter().filter_map(|s| Permission::parse(s)).collect(),
-            })
+            let creator = match created_by {
+                Some(user) => member_access_cached(core, store_id, *user).await.map_err(|e| match e {
+                    Error::NotFound { .. } => unauthenticated(),
+                    other => other,
+                })?,
+                None => return Err(unauthenticated()),
+            };
+            let permissions = scopes
+                .iter()
+                .filter_map(|s| Permission::parse(s))
+                .filter(|p| creator.permissions.contains(p))
+                .collect();
+            Ok(Access { store_id, role: None, permissions })
         }
-        Principal::User { user_id, .. } => {
-            let key = access_key(store_id, *user_id);
-            if let Some(access) = get_json::<Access>(core.cache.as_ref(), &key).await {
-                return Ok(access);
-            }
-            let access = member_access(core, store_id, *user_id).await?;
-            let ttl = core.config.auth_cache_ttl;
-            if ttl > Duration::ZERO {
-                set_json(core.cache.as_ref(), &key, &access, ttl).await;
-            }
-            Ok(access)
-        }
+        Principal::User { user_id, .. } => member_access_cached(core, store_id, *user_id).await,
     }
+}
+
+/// A member's access, through the cache.
+async fn member_access_cached(core: &Core, store_id: StoreId, user_id: UserId) -> Result<Access> {
+    let key = access_key(store_id, user_id);
+    if let Some(access) = get_json::<Access>(core.cache.as_ref(), &key).await {
+        return Ok(access);
+    }
+    let access = member_access(core, store_id, user_id).await?;
+    let ttl = core.config.auth_cache_ttl;
+    if ttl > Duration::ZERO {
+        set_json(core.cache.as_ref(), &key, &access, ttl).await;
+    }
+    Ok(access)
 }
 
 async fn member_access(core: &Core, store_id: StoreId, user_id: UserId) -> Result<Access> {

@@ -90,6 +90,14 @@ impl StoreAccess {
             Principal::ApiKey { .. } => None,
         }
     }
+
+    /// The member whose permissions bound this call: the user, or the creator of the API key.
+    pub fn on_behalf_of(&self) -> Option<UserId> {
+        match self.principal {
+            Principal::User { user_id, .. } => Some(user_id),
+            Principal::ApiKey { created_by, .. } => created_by,
+        }
+    }
 }
 
 impl StoreAccess {

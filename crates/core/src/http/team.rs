@@ -90,7 +90,7 @@ pub async fn list_roles(members: Members, access: StoreAccess) -> Result<web::Js
     Ok(web::Json(members.roles(access.store_id).await?))
 }
 
-/// Create a custom role naming permissions.
+/// Create a custom role naming permissions; only permissions the caller holds can be granted (403 names the first one missing).
 #[utoipa::path(tag = "members", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
     request_body = CreateRole, responses(
     (status = 201, description = "The role", body = Role),
@@ -99,7 +99,7 @@ pub async fn list_roles(members: Members, access: StoreAccess) -> Result<web::Js
 #[post("/stores/{store_id}/roles")]
 pub async fn create_role(members: Members, access: StoreAccess, body: Json<CreateRole>) -> Result<HttpResponse> {
     access.require(Permission::MembersManage)?;
-    Ok(HttpResponse::Created().json(members.create_role(access.store_id, body.into_inner()).await?))
+    Ok(HttpResponse::Created().json(members.create_role(access.store_id, &access.access, body.into_inner()).await?))
 }
 
 /// The store's live API keys (never their secrets).
@@ -121,7 +121,8 @@ pub async fn list_api_keys(
 #[post("/stores/{store_id}/api-keys")]
 pub async fn create_api_key(keys: ApiKeys, access: StoreAccess, body: Json<CreateApiKey>) -> Result<HttpResponse> {
     access.require(Permission::ApiKeysManage)?;
-    let created = keys.create(access.store_id, &access.access, access.user_id(), body.into_inner()).await?;
+    // A key minted by a key belongs to the same member, so it stays bound by their permissions.
+    let created = keys.create(access.store_id, &access.access, access.on_behalf_of(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(created))
 }
 

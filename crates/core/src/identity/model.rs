@@ -132,5 +132,8 @@ pub enum Principal {
         store_id: crate::id::StoreId,
         /// The permissions the key carries.
         scopes: Vec<String>,
+        /// The member who created it: the key never does more than they may do now.
+        #[serde(default)]
+        created_by: Option<UserId>,
     },
 }

@@ -14,7 +14,7 @@ use crate::error::{Error, Result, Validator, is_unique_violation};
 use crate::id::{InvitationId, RoleId, StoreId, UserId};
 use crate::identity::service::{email_is_valid, normalize_email};
 use crate::pagination::{Page, PageParams};
-use crate::schema::{invitations, roles, store_members, stores, users};
+use crate::schema::{api_keys, invitations, roles, store_members, stores, users};
 
 /// Who belongs to a store and what they may do.
 #[async_trait]
@@ -35,8 +35,8 @@ pub trait MemberService: Send + Sync {
     async fn remove(&self, store: StoreId, actor: &Access, user: UserId) -> Result<()>;
     /// Built-in and custom roles.
     async fn roles(&self, store: StoreId) -> Result<Vec<Role>>;
-    /// Creates a custom role.
-    async fn create_role(&self, store: StoreId, req: CreateRole) -> Result<Role>;
+    /// Creates a custom role granting only permissions the actor holds.
+    async fn create_role(&self, store: StoreId, actor: &Access, req: CreateRole) -> Result<Role>;
 }
 
 /// [`MemberService`] on PostgreSQL.
@@ -69,21 +69,31 @@ async fn load_member(conn: &mut AsyncPgConnection, store: StoreId, user: UserId)
     row.map(member).ok_or_else(|| Error::not_found("member"))
 }
 
-/// Checks a role name exists in the store (built-in or custom).
-async fn check_role(conn: &mut AsyncPgConnection, store: StoreId, role: &str) -> Result<()> {
-    if BuiltinRole::parse(role).is_some() {
-        return Ok(());
+/// What a role name grants in the store (built-in or custom); an unknown name is a 422 on `role`.
+async fn role_permissions(conn: &mut AsyncPgConnection, store: StoreId, role: &str) -> Result<Vec<Permission>> {
+    if let Some(builtin) = BuiltinRole::parse(role) {
+        return Ok(builtin.permissions());
     }
-    let exists: i64 = roles::table
+    let found: Option<Vec<String>> = roles::table
         .filter(roles::store_id.eq(store.uuid()))
         .filter(roles::name.eq(role))
-        .count()
-        .get_result(conn)
-        .await?;
-    if exists == 0 {
-        return Err(Error::field("role", "unknown_role", format!("`{role}` is neither a built-in nor a custom role")));
+        .select(roles::permissions)
+        .first(conn)
+        .await
+        .optional()?;
+    let names = found.ok_or_else(|| {
+        Error::field("role", "unknown_role", format!("`{role}` is neither a built-in nor a custom role"))
+    })?;
+    Ok(names.iter().filter_map(|p| Permission::parse(p)).collect())
+}
+
+/// Nobody grants, or acts on a member holding, a permission they do not hold themselves:
+/// 403 naming the first one missing (owners hold every permission).
+fn require_holds(actor: &Access, granted: &[Permission]) -> Result<()> {
+    match granted.iter().find(|p| !actor.permissions.contains(p)) {
+        Some(missing) => Err(Error::Forbidden { permission: missing.as_str().to_owned() }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn is_owner(actor: &Access) -> bool {
@@ -172,7 +182,7 @@ impl MemberService for PgMemberService {
         v.finish()?;
         require_owner_for(actor, &[&req.role])?;
         let mut conn = self.core.pool.get().await?;
-        check_role(&mut conn, store, &req.role).await?;
+        require_holds(actor, &role_permissions(&mut conn, store, &req.role).await?)?;
         let user: Option<uuid::Uuid> =
             users::table.filter(lower(users::email).eq(&email)).select(users::id).first(&mut conn).await.optional()?;
         let Some(user) = user else {
@@ -217,7 +227,10 @@ impl MemberService for PgMemberService {
             return Ok(current);
         };
         require_owner_for(actor, &[&role, &current.role])?;
-        check_role(&mut conn, store, &role).await?;
+        require_holds(actor, &role_permissions(&mut conn, store, &role).await?)?;
+        if let Ok(held) = role_permissions(&mut conn, store, &current.role).await {
+            require_holds(actor, &held)?;
+        }
         conn.transaction::<_, Error, _>(async |conn| {
             if current.role == BuiltinRole::Owner.as_str() && role != current.role {
                 guard_last_owner(conn, store, user).await?;
@@ -241,21 +254,39 @@ impl MemberService for PgMemberService {
         let mut conn = self.core.pool.get().await?;
         let current = load_member(&mut conn, store, user).await?;
         require_owner_for(actor, &[&current.role])?;
-        conn.transaction::<_, Error, _>(async |conn| {
-            if current.role == BuiltinRole::Owner.as_str() {
-                guard_last_owner(conn, store, user).await?;
-            }
-            diesel::delete(
-                store_members::table
-                    .filter(store_members::store_id.eq(store.uuid()))
-                    .filter(store_members::user_id.eq(user.uuid())),
-            )
-            .execute(conn)
+        if let Ok(held) = role_permissions(&mut conn, store, &current.role).await {
+            require_holds(actor, &held)?;
+        }
+        let revoked = conn
+            .transaction::<_, Error, _>(async |conn| {
+                if current.role == BuiltinRole::Owner.as_str() {
+                    guard_last_owner(conn, store, user).await?;
+                }
+                diesel::delete(
+                    store_members::table
+                        .filter(store_members::store_id.eq(store.uuid()))
+                        .filter(store_members::user_id.eq(user.uuid())),
+                )
+                .execute(conn)
+                .await?;
+                // Their API keys go with them.
+                let hashes: Vec<String> = diesel::update(
+                    api_keys::table
+                        .filter(api_keys::store_id.eq(store.uuid()))
+                        .filter(api_keys::created_by.eq(user.uuid()))
+                        .filter(api_keys::revoked_at.is_null()),
+                )
+                .set(api_keys::revoked_at.eq(Utc::now()))
+                .returning(api_keys::secret_hash)
+                .get_results(conn)
+                .await?;
+                Ok(hashes)
+            })
             .await?;
-            Ok(())
-        })
-        .await?;
         auth::forget_access(&self.core, store, user).await;
+        for hash in revoked {
+            auth::forget(&self.core, &hash).await;
+        }
         Ok(())
     }
 
@@ -273,7 +304,7 @@ impl MemberService for PgMemberService {
         Ok(builtin.chain(custom.into_iter().map(role_from_row)).collect())
     }
 
-    async fn create_role(&self, store: StoreId, req: CreateRole) -> Result<Role> {
+    async fn create_role(&self, store: StoreId, actor: &Access, req: CreateRole) -> Result<Role> {
         let mut v = Validator::new();
         let name_ok = (2..=40).contains(&req.name.len())
             && req.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
@@ -282,6 +313,7 @@ impl MemberService for PgMemberService {
         v.check(!req.permissions.is_empty(), "permissions", "required", "must name at least one permission");
         v.finish()?;
         let permissions = parse_list(&req.permissions, "permissions")?;
+        require_holds(actor, &permissions)?;
         let names: Vec<String> = permissions.iter().map(|p| p.as_str().to_owned()).collect();
         let mut conn = self.core.pool.get().await?;
         let row: RoleRow = diesel::insert_into(roles::table)

@@ -1,0 +1,3 @@
+//! Attacks from the security review, replayed: each must be refused.
+
+mod privileges;
