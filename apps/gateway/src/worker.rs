@@ -102,11 +102,15 @@ pub fn marketing_consent() -> Arc<dyn balcao_core::consent::MarketingConsentLedg
 pub fn message_providers(core: &Core) -> balcao_messaging::provider::Providers {
     let mut providers = balcao_messaging::provider::Providers::new();
     providers.register(Arc::new(balcao_messaging::sandbox::SandboxProvider::new()));
-    providers.register(Arc::new(balcao_messaging::providers::email::EmailProvider::new(core.mailer.clone())));
-    providers.register(Arc::new(balcao_messaging::providers::zenvia::ZenviaProvider::new()));
-    providers.register(Arc::new(balcao_messaging::providers::twilio::TwilioProvider::new()));
-    providers.register(Arc::new(balcao_messaging::providers::whatsapp::WhatsappCloudProvider::new()));
-    providers.register(Arc::new(balcao_messaging::providers::instagram::InstagramProvider::new()));
+    providers.register(Arc::new(balcao_messaging::providers::email::EmailProvider::new(
+        core.mailer.clone(),
+        core.config.outbound(),
+    )));
+    // Building the client fails only when the TLS backend cannot start: those providers are
+    // left out (their channels fail with `unknown_provider`) rather than the whole process.
+    if let Err(error) = balcao_messaging::providers::register_http(&mut providers, core.config.outbound()) {
+        tracing::error!(%error, "could not build the messaging providers' HTTP client");
+    }
     providers
 }
 

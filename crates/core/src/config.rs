@@ -96,8 +96,10 @@ pub struct Config {
     pub cart_ttl: Duration,
     /// `BALCAO_WEBHOOKS_ALLOW_HTTP`: accept plain `http://` webhook endpoint URLs (default false).
     pub webhooks_allow_http: bool,
-    /// `BALCAO_WEBHOOKS_ALLOW_PRIVATE`: allow webhook deliveries to loopback, private and link-local addresses (default false).
-    pub webhooks_allow_private: bool,
+    /// `BALCAO_OUTBOUND_ALLOW_PRIVATE` (alias `BALCAO_WEBHOOKS_ALLOW_PRIVATE`): let every outbound
+    /// connection (webhooks, provider APIs, store SMTP) reach loopback, private and other internal
+    /// addresses (default false; for development and tests). See [`crate::outbound`].
+    pub outbound_allow_private: bool,
     /// `BALCAO_WEBHOOKS_RETRY_SCALE`: multiplies the webhook retry schedule (default 1.0; tests shrink it).
     pub webhooks_retry_scale: f64,
     /// `BALCAO_WEBHOOKS_DISABLE_AFTER_SECS`: an endpoint failing continuously this long is disabled (default 5 days).
@@ -137,7 +139,7 @@ impl std::fmt::Debug for Config {
             .field("order_payment_timeout", &self.order_payment_timeout)
             .field("cart_ttl", &self.cart_ttl)
             .field("webhooks_allow_http", &self.webhooks_allow_http)
-            .field("webhooks_allow_private", &self.webhooks_allow_private)
+            .field("outbound_allow_private", &self.outbound_allow_private)
             .field("webhooks_retry_scale", &self.webhooks_retry_scale)
             .field("webhooks_disable_after", &self.webhooks_disable_after)
             .field("public_url", &self.public_url)
@@ -183,6 +185,11 @@ fn check_public_url(url: &str) -> Result<(), String> {
 pub const DEFAULT_MAIL_FROM: &str = "balcao <no-reply@balcao.local>";
 
 impl Config {
+    /// Where outbound connections may go.
+    pub fn outbound(&self) -> crate::outbound::Policy {
+        crate::outbound::Policy { allow_private: self.outbound_allow_private }
+    }
+
     /// Reads the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_map(&std::env::vars().collect())
@@ -275,7 +282,8 @@ impl Config {
             )?),
             cart_ttl: Duration::from_secs(3600 * env.ranged("BALCAO_CART_TTL_HOURS", 168, 1, 24 * 90)?),
             webhooks_allow_http: env.flag("BALCAO_WEBHOOKS_ALLOW_HTTP")?,
-            webhooks_allow_private: env.flag("BALCAO_WEBHOOKS_ALLOW_PRIVATE")?,
+            outbound_allow_private: env.flag("BALCAO_OUTBOUND_ALLOW_PRIVATE")?
+                || env.flag("BALCAO_WEBHOOKS_ALLOW_PRIVATE")?,
             webhooks_retry_scale: env.ranged("BALCAO_WEBHOOKS_RETRY_SCALE", 1.0, 0.0, 100.0)?,
             webhooks_disable_after: Duration::from_secs(env.ranged(
                 "BALCAO_WEBHOOKS_DISABLE_AFTER_SECS",

@@ -45,7 +45,7 @@ fn bad_value_names_the_variable() {
 fn webhook_flags_parse() {
     let config = Config::from_map(&vars(&[("BALCAO_WEBHOOKS_ALLOW_HTTP", "true")])).map_err(|e| e.to_string());
     let Ok(config) = config else { panic!("{config:?}") };
-    assert!(config.webhooks_allow_http && !config.webhooks_allow_private);
+    assert!(config.webhooks_allow_http && !config.outbound_allow_private);
     let err = Config::from_map(&vars(&[("BALCAO_WEBHOOKS_ALLOW_PRIVATE", "maybe")])).err().map(|e| e.var);
     assert_eq!(err, Some("BALCAO_WEBHOOKS_ALLOW_PRIVATE"));
 }

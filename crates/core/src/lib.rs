@@ -36,6 +36,7 @@ pub mod identity;
 pub mod jobs;
 pub mod mail;
 pub mod money;
+pub mod outbound;
 pub mod pagination;
 pub mod patch;
 pub mod schema;

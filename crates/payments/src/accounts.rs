@@ -62,7 +62,7 @@ pub async fn open(
     let Some((settings, sealed)) = row else { return Ok(None) };
     let json = core.config.keyring.open(&sealed, &credentials_context(store, provider))?;
     let credentials: BTreeMap<String, String> = serde_json::from_slice(&json).map_err(Error::internal)?;
-    Ok(Some(Account { settings, credentials }))
+    Ok(Some(Account { settings, credentials, outbound: core.config.outbound() }))
 }
 
 /// A store's account at a provider as staff see it: credentials are never returned, only
@@ -144,7 +144,7 @@ pub async fn upsert(core: &Core, store: StoreId, provider: &str, req: UpsertAcco
     for (name, url) in ["base_url", "billing_base_url"].iter().filter_map(|n| Some((n, req.settings.get(*n)?))) {
         let policy = balcao_webhooks::endpoints::validate::UrlPolicy {
             allow_http: core.config.webhooks_allow_http,
-            allow_private: core.config.webhooks_allow_private,
+            allow_private: core.config.outbound_allow_private,
         };
         balcao_webhooks::endpoints::validate::destination(
             &mut v,

@@ -83,6 +83,7 @@ impl EfiProvider {
             client_secret: credential(account, "client_secret")?.to_owned(),
             certificate_pem: credential(account, "certificate_pem")?.to_owned(),
             extra_root_pem: account.credentials.get("extra_root_pem").cloned(),
+            outbound: account.outbound,
         };
         let key = balcao_core::crypto::sha256_hex(
             format!("{}\n{}\n{}\n{}", config.base_url, config.client_id, config.client_secret, config.certificate_pem)

@@ -51,7 +51,7 @@ fn client(account: &Account) -> Result<PagBankClient, ProviderError> {
         .ok_or_else(|| ProviderError::permanent("missing_credentials", "the PagBank account has no token"))?;
     let base_url =
         account.settings.get("base_url").and_then(|v| v.as_str()).filter(|v| !v.is_empty()).unwrap_or(PRODUCTION_URL);
-    PagBankClient::new(base_url, token).map_err(error)
+    PagBankClient::new(base_url, token, account.outbound).map_err(error)
 }
 
 fn error(e: PagBankError) -> ProviderError {

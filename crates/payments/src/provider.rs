@@ -18,6 +18,8 @@ pub struct Account {
     pub settings: serde_json::Value,
     /// The credentials (never log them).
     pub credentials: BTreeMap<String, String>,
+    /// Where the provider's clients may connect (the operator's outbound policy).
+    pub outbound: balcao_core::outbound::Policy,
 }
 
 impl std::fmt::Debug for Account {

@@ -22,8 +22,12 @@ pub fn client(account: &Account) -> Result<StripeClient, ProviderError> {
         .get("secret_key")
         .ok_or_else(|| ProviderError::permanent("missing_credentials", "the Stripe account has no secret_key"))?;
     let base_url = account.settings.get("base_url").and_then(|v| v.as_str()).unwrap_or(DEFAULT_BASE_URL);
-    let config =
-        StripeConfig { base_url: base_url.to_owned(), secret_key: secret_key.clone(), webhook_secret: String::new() };
+    let config = StripeConfig {
+        base_url: base_url.to_owned(),
+        secret_key: secret_key.clone(),
+        webhook_secret: String::new(),
+        outbound: account.outbound,
+    };
     StripeClient::new(&config).map_err(error)
 }
 

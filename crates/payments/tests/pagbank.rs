@@ -35,6 +35,7 @@ async fn pagbank() -> (MockServer, Account) {
     let account = Account {
         settings: json!({"base_url": server.uri()}),
         credentials: BTreeMap::from([("token".to_owned(), TOKEN.to_owned())]),
+        outbound: balcao_core::outbound::Policy::ALLOW_PRIVATE,
     };
     (server, account)
 }

@@ -5,10 +5,12 @@ use std::time::Duration;
 use async_trait::async_trait;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::PoolConfig;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use super::{Email, MailError, Mailer, build_message};
 use crate::error::Error;
+use crate::outbound;
 
 /// How long one SMTP step (connect, a command, the data) may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -49,6 +51,54 @@ impl SmtpMailer {
         // The URL is not part of the message: it may carry a password.
         let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| Error::internal(format!("BALCAO_SMTP_URL is not usable: {e}")))?;
+        let transport = builder
+            .timeout(Some(timeout))
+            .pool_config(PoolConfig::new().max_size(POOL_SIZE).idle_timeout(Duration::from_secs(60)))
+            .build();
+        Ok(Self { transport, from })
+    }
+
+    /// A mailer for a URL someone other than the operator chose (a store's own server): the
+    /// host is normalised and resolved here, every address checked against `policy`, and the
+    /// transport connects to the checked address only, while TLS still verifies the name.
+    /// The refusal never says the address or repeats the URL (it may carry a password).
+    pub async fn to_checked_destination(
+        url: &str,
+        from: Mailbox,
+        timeout: Duration,
+        policy: outbound::Policy,
+    ) -> Result<Self, outbound::Refused> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(outbound::Refused::Invalid);
+        }
+        let mut parsed = reqwest::Url::parse(url).map_err(|_| outbound::Refused::Invalid)?;
+        if !matches!(parsed.scheme(), "smtp" | "smtps") {
+            return Err(outbound::Refused::Invalid);
+        }
+        let tls = parsed.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.into_owned());
+        let port = parsed.port().unwrap_or(match (parsed.scheme(), tls.as_deref()) {
+            ("smtps", _) => 465,
+            ("smtp", Some("required" | "opportunistic")) => 587,
+            _ => 25,
+        });
+        let host = outbound::url_host(&parsed)?;
+        let addrs = outbound::resolve(&host, port, policy).await?;
+        let addr = addrs.first().ok_or(outbound::Refused::Unresolvable)?;
+        let name = match &host {
+            outbound::Host::Name(name) => name.clone(),
+            outbound::Host::Ip(ip) => ip.to_string(),
+        };
+        parsed.set_ip_host(addr.ip()).map_err(|_| outbound::Refused::Invalid)?;
+        parsed.set_port(Some(port)).map_err(|_| outbound::Refused::Invalid)?;
+        let mut builder =
+            AsyncSmtpTransport::<Tokio1Executor>::from_url(parsed.as_str()).map_err(|_| outbound::Refused::Invalid)?;
+        let parameters = || TlsParameters::new(name.clone()).map_err(|_| outbound::Refused::Invalid);
+        match (parsed.scheme(), tls.as_deref()) {
+            ("smtps", _) => builder = builder.tls(Tls::Wrapper(parameters()?)),
+            (_, Some("required")) => builder = builder.tls(Tls::Required(parameters()?)),
+            (_, Some("opportunistic")) => builder = builder.tls(Tls::Opportunistic(parameters()?)),
+            _ => {}
+        }
         let transport = builder
             .timeout(Some(timeout))
             .pool_config(PoolConfig::new().max_size(POOL_SIZE).idle_timeout(Duration::from_secs(60)))

@@ -85,7 +85,7 @@ pub fn to_api(core: &Core, row: ChannelRow) -> Result<Channel> {
 /// Provider base URLs follow the operator's policy for outbound destinations: https, and no
 /// internal address, unless `BALCAO_WEBHOOKS_ALLOW_HTTP` / `_ALLOW_PRIVATE` allow them.
 fn url_policy(core: &Core) -> UrlPolicy {
-    UrlPolicy { allow_http: core.config.webhooks_allow_http, allow_private: core.config.webhooks_allow_private }
+    UrlPolicy { allow_http: core.config.webhooks_allow_http, allow_private: core.config.outbound_allow_private }
 }
 
 fn validate_settings(v: &mut Validator, settings: &ChannelSettings, policy: UrlPolicy) {

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use balcao_core::mail::{self, Email, MailError, Mailbox, Mailer, SmtpMailer};
+use balcao_core::outbound;
 
 use crate::channels::ProviderKind;
 use crate::content::Content;
@@ -25,20 +26,24 @@ const STORE_MAILER_IDLE: Duration = Duration::from_secs(3600);
 /// Sends email through the store's SMTP server or the operator's mailer.
 pub struct EmailProvider {
     operator: Arc<dyn Mailer>,
+    /// Where a store's own SMTP server may be.
+    policy: outbound::Policy,
     /// By channel id: the hash of the `smtp_url` it was built from, and the mailer.
     store_mailers: moka::sync::Cache<uuid::Uuid, (String, Arc<dyn Mailer>)>,
 }
 
 impl EmailProvider {
     /// A provider falling back to `operator` (`core.mailer`) for channels without `smtp_url`.
-    pub fn new(operator: Arc<dyn Mailer>) -> Self {
+    /// A store's own server is reached only where `policy` allows ([`balcao_core::outbound`]).
+    pub fn new(operator: Arc<dyn Mailer>, policy: outbound::Policy) -> Self {
         let store_mailers =
             moka::sync::Cache::builder().max_capacity(MAX_STORE_MAILERS).time_to_idle(STORE_MAILER_IDLE).build();
-        Self { operator, store_mailers }
+        Self { operator, policy, store_mailers }
     }
 
-    /// The mailer for `channel`: its own SMTP server's (cached), or the operator's.
-    fn mailer(&self, channel: &ChannelContext, from: &Mailbox) -> Result<Arc<dyn Mailer>, ProviderError> {
+    /// The mailer for `channel`: its own SMTP server's (cached, pinned to the address checked
+    /// when it was built), or the operator's.
+    async fn mailer(&self, channel: &ChannelContext, from: &Mailbox) -> Result<Arc<dyn Mailer>, ProviderError> {
         let Some(url) = channel.credentials.get("smtp_url").map(|u| u.trim()).filter(|u| !u.is_empty()) else {
             return Ok(self.operator.clone());
         };
@@ -50,8 +55,12 @@ impl EmailProvider {
             return Ok(mailer);
         }
         // The URL carries a password: neither it nor the parser's message is repeated.
-        let mailer: Arc<dyn Mailer> = Arc::new(SmtpMailer::new(url, from.clone(), SMTP_TIMEOUT).map_err(|_| {
-            ProviderError::permanent("invalid_smtp_url", "the channel's smtp_url is not a usable SMTP URL")
+        let mailer = SmtpMailer::to_checked_destination(url, from.clone(), SMTP_TIMEOUT, self.policy).await;
+        let mailer: Arc<dyn Mailer> = Arc::new(mailer.map_err(|refused| match refused {
+            outbound::Refused::Invalid => {
+                ProviderError::permanent("invalid_smtp_url", "the channel's smtp_url is not a usable SMTP URL")
+            }
+            refused => ProviderError::permanent(refused.code(), format!("{refused} (the channel's smtp_url)")),
         })?);
         self.store_mailers.insert(id, (hash, mailer.clone()));
         Ok(mailer)
@@ -104,7 +113,7 @@ impl Provider for EmailProvider {
     async fn send(&self, channel: &ChannelContext, message: &Outbound) -> Result<Accepted, ProviderError> {
         let from = sender(channel)?;
         let (email, message_id) = compose(channel, &from, message)?;
-        let mailer = self.mailer(channel, &from)?;
+        let mailer = self.mailer(channel, &from).await?;
         match mailer.send(&email).await {
             Ok(()) => Ok(Accepted { provider_message_id: message_id }),
             Err(MailError::Invalid(reason)) => Err(ProviderError::permanent("email_rejected", reason)),
@@ -183,7 +192,7 @@ mod tests {
     #[tokio::test]
     async fn marketing_mail_carries_one_click_unsubscribe_and_its_message_id() {
         let recorder = Arc::new(Recorder::default());
-        let provider = EmailProvider::new(recorder.clone());
+        let provider = EmailProvider::new(recorder.clone(), outbound::Policy::ALLOW_PRIVATE);
         let accepted = provider.send(&channel(&[]), &outbound(Category::Marketing)).await;
         let Ok(accepted) = accepted else { panic!("{accepted:?}") };
         let sent = recorder.0.lock().map(|v| v.clone()).unwrap_or_default();
@@ -209,10 +218,16 @@ mod tests {
 
     #[tokio::test]
     async fn mail_errors_are_classified() {
-        let invalid = EmailProvider::new(Arc::new(Failing(MailError::Invalid("550 no such user".into()))));
+        let invalid = EmailProvider::new(
+            Arc::new(Failing(MailError::Invalid("550 no such user".into()))),
+            outbound::Policy::ALLOW_PRIVATE,
+        );
         let err = invalid.send(&channel(&[]), &outbound(Category::Transactional)).await.err();
         assert_eq!(err, Some(ProviderError::permanent("email_rejected", "550 no such user")));
-        let down = EmailProvider::new(Arc::new(Failing(MailError::Transport("connection refused".into()))));
+        let down = EmailProvider::new(
+            Arc::new(Failing(MailError::Transport("connection refused".into()))),
+            outbound::Policy::ALLOW_PRIVATE,
+        );
         let err = down.send(&channel(&[]), &outbound(Category::Transactional)).await.err();
         assert_eq!(err, Some(ProviderError::retry("smtp_unavailable", "connection refused")));
         let mut sms = outbound(Category::Transactional);
@@ -224,24 +239,45 @@ mod tests {
 
     #[tokio::test]
     async fn a_store_mailer_is_reused_until_its_url_changes() {
-        let provider = EmailProvider::new(Arc::new(Recorder::default()));
+        let provider = EmailProvider::new(Arc::new(Recorder::default()), outbound::Policy::ALLOW_PRIVATE);
         let from: Mailbox = "vendas@loja.example".parse().unwrap_or_else(|e| panic!("{e}"));
         let first = channel(&[("smtp_url", "smtp://127.0.0.1:2525")]);
-        let a = provider.mailer(&first, &from).unwrap_or_else(|e| panic!("{e}"));
-        let b = provider.mailer(&first, &from).unwrap_or_else(|e| panic!("{e}"));
+        let a = provider.mailer(&first, &from).await.unwrap_or_else(|e| panic!("{e}"));
+        let b = provider.mailer(&first, &from).await.unwrap_or_else(|e| panic!("{e}"));
         assert!(Arc::ptr_eq(&a, &b), "the pool is reused");
         assert!(!Arc::ptr_eq(&a, &provider.operator), "not the operator's mailer");
         let changed = ChannelContext {
             credentials: BTreeMap::from([("smtp_url".to_owned(), "smtp://127.0.0.1:2526".to_owned())]),
             ..first.clone()
         };
-        let c = provider.mailer(&changed, &from).unwrap_or_else(|e| panic!("{e}"));
+        let c = provider.mailer(&changed, &from).await.unwrap_or_else(|e| panic!("{e}"));
         assert!(!Arc::ptr_eq(&a, &c), "a new URL gets a new mailer");
-        let operator = provider.mailer(&channel(&[]), &from).unwrap_or_else(|e| panic!("{e}"));
+        let operator = provider.mailer(&channel(&[]), &from).await.unwrap_or_else(|e| panic!("{e}"));
         assert!(Arc::ptr_eq(&operator, &provider.operator));
         let bad = channel(&[("smtp_url", "gopher://x")]);
         assert!(
-            matches!(provider.mailer(&bad, &from), Err(ProviderError::Permanent { code, .. }) if code == "invalid_smtp_url")
+            matches!(provider.mailer(&bad, &from).await, Err(ProviderError::Permanent { code, .. }) if code == "invalid_smtp_url")
         );
+    }
+
+    #[tokio::test]
+    async fn a_store_smtp_server_at_an_internal_address_is_refused_in_every_notation() {
+        let provider = EmailProvider::new(Arc::new(Recorder::default()), outbound::Policy::STRICT);
+        let from: Mailbox = "vendas@loja.example".parse().unwrap_or_else(|e| panic!("{e}"));
+        for url in [
+            "smtps://u:p@2130706433:2465",
+            "smtps://u:p@0x7f000001:2465",
+            "smtp://127.1:2525",
+            "smtp://017700000001:2525",
+            "smtp://u:p@localhost:2587?tls=required",
+            "smtp://[::ffff:127.0.0.1]:2525",
+            "smtp://10.0.0.5",
+        ] {
+            let refused = provider.mailer(&channel(&[("smtp_url", url)]), &from).await.err();
+            assert!(
+                matches!(&refused, Some(ProviderError::Permanent { code, message }) if code == "destination_forbidden" && !message.contains("127.0.0.1")),
+                "{url}: {refused:?}"
+            );
+        }
     }
 }

@@ -37,8 +37,13 @@ pub struct Answer {
 }
 
 /// POSTs `body` as JSON with `token` as a bearer token. Network errors and timeouts retry.
-pub async fn post(client: &reqwest::Client, url: &str, token: &str, body: &Value) -> Result<Answer, ProviderError> {
-    let mut response = client.post(url).bearer_auth(token).json(body).send().await.map_err(rest::network)?;
+pub async fn post(
+    client: &balcao_core::outbound::Client,
+    url: &str,
+    token: &str,
+    body: &Value,
+) -> Result<Answer, ProviderError> {
+    let mut response = rest::request(client, url)?.bearer_auth(token).json(body).send().await.map_err(rest::network)?;
     let status = response.status();
     let retry_after = rest::retry_after(response.headers());
     let mut bytes = Vec::new();

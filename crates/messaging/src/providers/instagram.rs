@@ -41,23 +41,17 @@ pub const DEFAULT_BASE_URL: &str = "https://graph.instagram.com";
 /// Sends through Instagram messaging; one HTTP client shared by every send.
 #[derive(Clone)]
 pub struct InstagramProvider {
-    client: reqwest::Client,
-}
-
-impl Default for InstagramProvider {
-    fn default() -> Self {
-        Self::new()
-    }
+    client: balcao_core::outbound::Client,
 }
 
 impl InstagramProvider {
     /// A provider with its own client (timeouts from [`super::rest::client`]).
-    pub fn new() -> Self {
-        Self { client: super::rest::client() }
+    pub fn new(policy: balcao_core::outbound::Policy) -> Result<Self, reqwest::Error> {
+        Ok(Self { client: super::rest::client(policy)? })
     }
 
     /// A provider on `client`.
-    pub fn with_client(client: reqwest::Client) -> Self {
+    pub fn with_client(client: balcao_core::outbound::Client) -> Self {
         Self { client }
     }
 }

@@ -7,6 +7,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
+use balcao_core::outbound::{self, Policy};
+
 use crate::provider::ProviderError;
 
 /// The longest one provider call may take, connection included.
@@ -18,21 +20,22 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 /// The most characters of a provider's error message kept on the message.
 const MAX_ERROR_MESSAGE: usize = 500;
 
-/// A client with [`TIMEOUT`] and [`CONNECT_TIMEOUT`], to be shared by every provider
-/// (it pools connections per host).
-pub fn client() -> reqwest::Client {
-    let built = reqwest::Client::builder()
-        .timeout(TIMEOUT)
-        .connect_timeout(CONNECT_TIMEOUT)
-        .user_agent(concat!("balcao/", env!("CARGO_PKG_VERSION")))
-        .build();
-    match built {
-        Ok(client) => client,
-        Err(error) => {
-            tracing::error!(%error, "could not build the providers' HTTP client; using one without timeouts");
-            reqwest::Client::new()
-        }
-    }
+/// A client with [`TIMEOUT`] and [`CONNECT_TIMEOUT`] that reaches only the destinations
+/// `policy` allows ([`balcao_core::outbound`]), to be shared by every provider (it pools
+/// connections per host).
+pub fn client(policy: Policy) -> Result<outbound::Client, reqwest::Error> {
+    outbound::Client::build(outbound::builder(policy).timeout(TIMEOUT).connect_timeout(CONNECT_TIMEOUT), policy)
+}
+
+/// A request to `url` through `client`; a forbidden destination fails the message for good.
+pub fn request(client: &outbound::Client, url: &str) -> Result<reqwest::RequestBuilder, ProviderError> {
+    client.post(url).map_err(refused)
+}
+
+/// A destination the outbound policy refused: permanent, and the message does not say where
+/// the name resolved to.
+pub fn refused(refusal: outbound::Refused) -> ProviderError {
+    ProviderError::permanent(refusal.code(), format!("{refusal} (the channel's base_url)"))
 }
 
 /// `base_url` from the channel's settings (without a trailing slash), or `default`.
@@ -48,6 +51,9 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 /// A request that got no answer (connection, TLS, timeout): worth retrying. The URL is left
 /// out of the message: it may name an account.
 pub fn network(error: reqwest::Error) -> ProviderError {
+    if let Some(refusal) = outbound::refusal(&error) {
+        return refused(refusal);
+    }
     let code = if error.is_timeout() { "provider_timeout" } else { "network_error" };
     ProviderError::retry(code, error.without_url().to_string())
 }

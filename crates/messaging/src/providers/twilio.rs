@@ -17,23 +17,17 @@ pub const DEFAULT_BASE_URL: &str = "https://api.twilio.com";
 /// Sends SMS through Twilio's Messages API.
 #[derive(Clone)]
 pub struct TwilioProvider {
-    client: reqwest::Client,
-}
-
-impl Default for TwilioProvider {
-    fn default() -> Self {
-        Self::new()
-    }
+    client: balcao_core::outbound::Client,
 }
 
 impl TwilioProvider {
     /// A provider with its own client (timeouts from [`rest::client`]), shared by every send.
-    pub fn new() -> Self {
-        Self { client: rest::client() }
+    pub fn new(policy: balcao_core::outbound::Policy) -> Result<Self, reqwest::Error> {
+        Ok(Self { client: rest::client(policy)? })
     }
 
     /// A provider on `client`.
-    pub fn with_client(client: reqwest::Client) -> Self {
+    pub fn with_client(client: balcao_core::outbound::Client) -> Self {
         Self { client }
     }
 }
@@ -78,9 +72,7 @@ impl Provider for TwilioProvider {
         }
         let token = channel.credential("auth_token")?;
         let base = rest::base_url(channel.settings.base_url.as_deref(), DEFAULT_BASE_URL);
-        let request = self
-            .client
-            .post(format!("{base}/2010-04-01/Accounts/{account}/Messages.json"))
+        let request = rest::request(&self.client, &format!("{base}/2010-04-01/Accounts/{account}/Messages.json"))?
             .basic_auth(account, Some(token))
             .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(request_body(&channel.sender, &message.to, text));

@@ -45,23 +45,17 @@ pub const DEFAULT_PAIR_INTERVAL_SECS: u32 = 6;
 /// Sends through the WhatsApp Cloud API; one HTTP client shared by every send.
 #[derive(Clone)]
 pub struct WhatsappCloudProvider {
-    client: reqwest::Client,
-}
-
-impl Default for WhatsappCloudProvider {
-    fn default() -> Self {
-        Self::new()
-    }
+    client: balcao_core::outbound::Client,
 }
 
 impl WhatsappCloudProvider {
     /// A provider with its own client (timeouts from [`super::rest::client`]).
-    pub fn new() -> Self {
-        Self { client: super::rest::client() }
+    pub fn new(policy: balcao_core::outbound::Policy) -> Result<Self, reqwest::Error> {
+        Ok(Self { client: super::rest::client(policy)? })
     }
 
     /// A provider on `client` (to share one client or change its timeouts).
-    pub fn with_client(client: reqwest::Client) -> Self {
+    pub fn with_client(client: balcao_core::outbound::Client) -> Self {
         Self { client }
     }
 }

@@ -17,23 +17,17 @@ pub const DEFAULT_BASE_URL: &str = "https://api.zenvia.com";
 /// Sends SMS through Zenvia's API v2.
 #[derive(Clone)]
 pub struct ZenviaProvider {
-    client: reqwest::Client,
-}
-
-impl Default for ZenviaProvider {
-    fn default() -> Self {
-        Self::new()
-    }
+    client: balcao_core::outbound::Client,
 }
 
 impl ZenviaProvider {
     /// A provider with its own client (timeouts from [`rest::client`]), shared by every send.
-    pub fn new() -> Self {
-        Self { client: rest::client() }
+    pub fn new(policy: balcao_core::outbound::Policy) -> Result<Self, reqwest::Error> {
+        Ok(Self { client: rest::client(policy)? })
     }
 
     /// A provider on `client`.
-    pub fn with_client(client: reqwest::Client) -> Self {
+    pub fn with_client(client: balcao_core::outbound::Client) -> Self {
         Self { client }
     }
 }
@@ -66,9 +60,7 @@ impl Provider for ZenviaProvider {
             .map_err(|_| ProviderError::permanent("invalid_credentials", "the channel's api_token is not a token"))?;
         token.set_sensitive(true);
         let base = rest::base_url(channel.settings.base_url.as_deref(), DEFAULT_BASE_URL);
-        let request = self
-            .client
-            .post(format!("{base}/v2/channels/sms/messages"))
+        let request = rest::request(&self.client, &format!("{base}/v2/channels/sms/messages"))?
             .header("X-API-TOKEN", token)
             .json(&request_body(&channel.sender, &message.to, text));
         let body = rest::exchange(request, "zenvia").await?;

@@ -25,8 +25,8 @@ const TOKEN_MARGIN: Duration = Duration::from_secs(60);
 const MAX_TOKEN_SECS: u64 = 86_400;
 
 /// A client builder with EFI's connect and request timeouts and our user agent.
-pub(super) fn http_builder() -> reqwest::ClientBuilder {
-    crate::outbound::client_builder(CONNECT_TIMEOUT, REQUEST_TIMEOUT)
+pub(super) fn http_builder(outbound: balcao_core::outbound::Policy) -> reqwest::ClientBuilder {
+    crate::outbound::client_builder(outbound, CONNECT_TIMEOUT, REQUEST_TIMEOUT)
 }
 
 /// How one EFI API differs from the other in its token and its error answers.

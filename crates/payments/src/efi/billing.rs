@@ -42,6 +42,8 @@ pub struct BillingConfig {
     pub client_id: String,
     /// The application's Client_Secret.
     pub client_secret: String,
+    /// Where the client may connect ([`balcao_core::outbound`]).
+    pub outbound: balcao_core::outbound::Policy,
 }
 
 impl fmt::Debug for BillingConfig {
@@ -70,12 +72,12 @@ impl EfiBillingClient {
     /// Builds the client: checks the base URL (`https`, or `http` for a local test server) and
     /// sets timeouts; redirects are not followed. Nothing is sent until the first call.
     pub fn new(config: BillingConfig) -> Result<Self, EfiError> {
-        let (base_url, parsed) =
-            crate::outbound::base_url(&config.base_url).map_err(|e| EfiError::Config(format!("billing {e}")))?;
+        let (base_url, parsed) = crate::outbound::base_url(&config.base_url, config.outbound)
+            .map_err(|e| EfiError::Config(format!("billing {e}")))?;
         if config.client_id.is_empty() || config.client_secret.is_empty() {
             return Err(EfiError::Config("client_id and client_secret are required".into()));
         }
-        let http = http_builder()
+        let http = http_builder(config.outbound)
             .https_only(parsed.scheme() == "https")
             .build()
             .map_err(|e| EfiError::Config(format!("HTTP client: {}", chain(&e))))?;

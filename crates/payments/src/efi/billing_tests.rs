@@ -16,7 +16,12 @@ const BASIC: &str = "Basic Q2xpZW50X0lkX3Rlc3Q6Q2xpZW50X1NlY3JldF90ZXN0";
 const LINE: &str = "36490.00019 00000.000004 00000.000000 1 11940000011480";
 
 fn config(base_url: String) -> BillingConfig {
-    BillingConfig { base_url, client_id: CLIENT_ID.into(), client_secret: CLIENT_SECRET.into() }
+    BillingConfig {
+        base_url,
+        client_id: CLIENT_ID.into(),
+        client_secret: CLIENT_SECRET.into(),
+        outbound: balcao_core::outbound::Policy::ALLOW_PRIVATE,
+    }
 }
 
 async fn efi() -> (MockServer, EfiBillingClient) {

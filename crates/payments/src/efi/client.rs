@@ -41,6 +41,8 @@ pub struct EfiConfig {
     pub certificate_pem: String,
     /// Extra root certificates (PEM) to trust besides the system's, e.g. a test CA.
     pub extra_root_pem: Option<String>,
+    /// Where the client may connect ([`balcao_core::outbound`]).
+    pub outbound: balcao_core::outbound::Policy,
 }
 
 impl fmt::Debug for EfiConfig {
@@ -89,13 +91,15 @@ impl EfiClient {
         if parsed.scheme() != "https" || parsed.query().is_some() || parsed.host_str().is_none() {
             return Err(EfiError::Config("base_url must be an https URL without a query".into()));
         }
+        balcao_core::outbound::check_url(&parsed, config.outbound)
+            .map_err(|_| EfiError::Config("base_url is not an allowed destination".into()))?;
         let identity = reqwest::Identity::from_pem(config.certificate_pem.as_bytes()).map_err(|e| {
             EfiError::Config(format!(
                 "certificate_pem must hold the certificate and its unencrypted private key: {}",
                 chain(&e)
             ))
         })?;
-        let mut builder = http_builder().identity(identity).https_only(true);
+        let mut builder = http_builder(config.outbound).identity(identity).https_only(true);
         if let Some(pem) = &config.extra_root_pem {
             let roots = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
                 .map_err(|e| EfiError::Config(format!("extra_root_pem: {}", chain(&e))))?;

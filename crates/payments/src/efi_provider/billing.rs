@@ -41,6 +41,7 @@ pub fn billing_config(account: &Account) -> Result<BillingConfig, ProviderError>
         base_url: setting(account, "billing_base_url").unwrap_or(BILLING_PRODUCTION_URL).to_owned(),
         client_id: credential(account, "client_id")?.to_owned(),
         client_secret: credential(account, "client_secret")?.to_owned(),
+        outbound: account.outbound,
     })
 }
 

@@ -51,8 +51,10 @@ struct CancelAmount {
 impl PagBankClient {
     /// A client for `base_url` ([`super::PRODUCTION_URL`], [`super::SANDBOX_URL`] or a test
     /// server) and an account's token, with [`TIMEOUT`], [`CONNECT_TIMEOUT`] and no redirects.
-    pub fn new(base_url: &str, token: &str) -> Result<Self, PagBankError> {
-        let (base_url, _) = crate::outbound::base_url(base_url).map_err(|e| PagBankError::Invalid(e.into()))?;
+    /// Connects only where `outbound` allows.
+    pub fn new(base_url: &str, token: &str, outbound: balcao_core::outbound::Policy) -> Result<Self, PagBankError> {
+        let (base_url, _) =
+            crate::outbound::base_url(base_url, outbound).map_err(|e| PagBankError::Invalid(e.into()))?;
         let token = token.trim();
         let well_formed = !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic());
         let mut auth = HeaderValue::from_str(&format!("Bearer {token}"))
@@ -60,7 +62,7 @@ impl PagBankClient {
             .filter(|_| well_formed)
             .ok_or_else(|| PagBankError::Invalid("the token must be visible ASCII characters".into()))?;
         auth.set_sensitive(true);
-        let http = crate::outbound::client_builder(CONNECT_TIMEOUT, TIMEOUT)
+        let http = crate::outbound::client_builder(outbound, CONNECT_TIMEOUT, TIMEOUT)
             .build()
             .map_err(|e| PagBankError::Invalid(format!("could not build the HTTP client: {e}")))?;
         Ok(Self { http, base_url, auth, token: token.to_owned() })

@@ -15,13 +15,15 @@ use crate::pagbank::model::{
 };
 use crate::pagbank::{MAX_RETRY_AFTER, PRODUCTION_URL};
 
+const ALLOW_PRIVATE: balcao_core::outbound::Policy = balcao_core::outbound::Policy::ALLOW_PRIVATE;
+
 const TOKEN: &str = "4b9d2c6e-1f0a-4d5b-9c8e-7a6f5e4d3c2b1a09f8e7d6c5b4a3";
 const ORDER: &str = "ORDE_F87334AC-BB8B-42E2-AA85-8579F70AA328";
 const CHARGE: &str = "CHAR_5E4B1D2C-7A3F-4E8B-9C6D-1A2B3C4D5E6F";
 
 async fn pagbank() -> (MockServer, PagBankClient) {
     let server = MockServer::start().await;
-    let client = PagBankClient::new(&format!("{}/", server.uri()), TOKEN).unwrap();
+    let client = PagBankClient::new(&format!("{}/", server.uri()), TOKEN, ALLOW_PRIVATE).unwrap();
     (server, client)
 }
 
@@ -297,7 +299,7 @@ async fn server_errors_and_rate_limits_retry() {
 #[tokio::test]
 async fn unreachable_pagbank_is_retryable_and_bad_bodies_are_not() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let client = PagBankClient::new(&format!("http://127.0.0.1:{port}"), TOKEN).unwrap();
+    let client = PagBankClient::new(&format!("http://127.0.0.1:{port}"), TOKEN, ALLOW_PRIVATE).unwrap();
     let error = client.get_order(ORDER).await.unwrap_err();
     assert!(matches!(error, PagBankError::Network(_)) && error.is_retryable(), "{error:?}");
 
@@ -326,16 +328,16 @@ async fn invalid_input_sends_nothing() {
 
 #[test]
 fn new_checks_the_base_url_and_the_token() {
-    assert!(PagBankClient::new("ftp://x", TOKEN).is_err());
-    assert!(PagBankClient::new("not a url", TOKEN).is_err());
-    assert!(PagBankClient::new("https://api.pagseguro.com?x=1", TOKEN).is_err());
-    assert!(PagBankClient::new(PRODUCTION_URL, "").is_err());
-    assert!(PagBankClient::new(PRODUCTION_URL, "tok\r\nX-Evil: 1").is_err());
-    let Err(PagBankError::Invalid(message)) = PagBankClient::new(PRODUCTION_URL, "secret part") else {
+    assert!(PagBankClient::new("ftp://x", TOKEN, ALLOW_PRIVATE).is_err());
+    assert!(PagBankClient::new("not a url", TOKEN, ALLOW_PRIVATE).is_err());
+    assert!(PagBankClient::new("https://api.pagseguro.com?x=1", TOKEN, ALLOW_PRIVATE).is_err());
+    assert!(PagBankClient::new(PRODUCTION_URL, "", ALLOW_PRIVATE).is_err());
+    assert!(PagBankClient::new(PRODUCTION_URL, "tok\r\nX-Evil: 1", ALLOW_PRIVATE).is_err());
+    let Err(PagBankError::Invalid(message)) = PagBankClient::new(PRODUCTION_URL, "secret part", ALLOW_PRIVATE) else {
         panic!("a token with a space must be refused");
     };
     assert!(!message.contains("secret"), "{message}");
-    let client = PagBankClient::new("https://sandbox.api.pagseguro.com/", TOKEN).unwrap();
+    let client = PagBankClient::new("https://sandbox.api.pagseguro.com/", TOKEN, ALLOW_PRIVATE).unwrap();
     assert_eq!(format!("{client:?}"), "PagBankClient { base_url: \"https://sandbox.api.pagseguro.com\", .. }");
 }
 

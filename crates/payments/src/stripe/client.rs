@@ -208,10 +208,8 @@ impl fmt::Debug for StripeClient {
 impl StripeClient {
     /// A client for `config`, with [`TIMEOUT`] and [`CONNECT_TIMEOUT`] and no redirects.
     pub fn new(config: &StripeConfig) -> Result<Self, StripeError> {
-        let base_url = config.base_url.trim().trim_end_matches('/');
-        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
-            return Err(StripeError::Invalid("base_url must be an http(s) URL".into()));
-        }
+        let (base_url, _) =
+            crate::outbound::base_url(&config.base_url, config.outbound).map_err(|e| StripeError::Invalid(e.into()))?;
         let key = config.secret_key.trim();
         let well_formed = (key.starts_with("sk_") || key.starts_with("rk_"))
             && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
@@ -220,10 +218,10 @@ impl StripeClient {
             .filter(|_| well_formed)
             .ok_or_else(|| StripeError::Invalid("secret_key is not a Stripe secret key (sk_... or rk_...)".into()))?;
         auth.set_sensitive(true);
-        let http = crate::outbound::client_builder(CONNECT_TIMEOUT, TIMEOUT)
+        let http = crate::outbound::client_builder(config.outbound, CONNECT_TIMEOUT, TIMEOUT)
             .build()
             .map_err(|e| StripeError::Invalid(format!("could not build the HTTP client: {e}")))?;
-        Ok(Self { http, base_url: base_url.to_owned(), auth })
+        Ok(Self { http, base_url, auth })
     }
 
     /// Creates a PaymentIntent with automatic payment methods; hand its `client_secret` to the frontend.

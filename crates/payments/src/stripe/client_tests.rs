@@ -10,12 +10,18 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use super::*;
 use crate::stripe::{DEFAULT_BASE_URL, MAX_RETRY_AFTER};
 
+const ALLOW_PRIVATE: balcao_core::outbound::Policy = balcao_core::outbound::Policy::ALLOW_PRIVATE;
+
 const KEY: &str = "sk_test_51Abc123";
 const PI: &str = "pi_3MtwBwLkdIwHu7ix28a3tqPa";
 
 async fn stripe() -> (MockServer, StripeClient) {
     let server = MockServer::start().await;
-    let config = StripeConfig { base_url: format!("{}/", server.uri()), ..StripeConfig::new(KEY, "whsec_test") };
+    let config = StripeConfig {
+        base_url: format!("{}/", server.uri()),
+        outbound: ALLOW_PRIVATE,
+        ..StripeConfig::new(KEY, "whsec_test")
+    };
     let client = StripeClient::new(&config).unwrap();
     (server, client)
 }
@@ -264,7 +270,11 @@ async fn stripe_should_retry_overrides_the_status() {
 #[tokio::test]
 async fn unreachable_stripe_is_retryable_and_bad_bodies_are_not() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let config = StripeConfig { base_url: format!("http://127.0.0.1:{port}"), ..StripeConfig::new(KEY, "whsec_x") };
+    let config = StripeConfig {
+        base_url: format!("http://127.0.0.1:{port}"),
+        outbound: ALLOW_PRIVATE,
+        ..StripeConfig::new(KEY, "whsec_x")
+    };
     let error = StripeClient::new(&config).unwrap().retrieve_payment_intent(PI).await.unwrap_err();
     assert!(matches!(error, StripeError::Network(_)) && error.is_retryable(), "{error:?}");
 

@@ -50,6 +50,8 @@ pub struct StripeConfig {
     pub secret_key: String,
     /// Webhook endpoint signing secret, `whsec_...`.
     pub webhook_secret: String,
+    /// Where the client may connect ([`balcao_core::outbound`]); strict by default.
+    pub outbound: balcao_core::outbound::Policy,
 }
 
 impl StripeConfig {
@@ -59,6 +61,7 @@ impl StripeConfig {
             base_url: DEFAULT_BASE_URL.to_owned(),
             secret_key: secret_key.into(),
             webhook_secret: webhook_secret.into(),
+            outbound: balcao_core::outbound::Policy::STRICT,
         }
     }
 

@@ -23,7 +23,8 @@ fn account(server: &MockServer) -> Account {
         ("client_id".to_owned(), "Client_Id_test".to_owned()),
         ("client_secret".to_owned(), "Client_Secret_test".to_owned()),
     ]);
-    Account { settings: json!({"billing_base_url": server.uri()}), credentials }
+    let outbound = balcao_core::outbound::Policy::ALLOW_PRIVATE;
+    Account { settings: json!({"billing_base_url": server.uri()}), credentials, outbound }
 }
 
 fn boleto_charge(payment: PaymentId, document: Option<&str>) -> ChargeRequest {

@@ -66,6 +66,7 @@ async fn a_certificate_pem_without_its_key_is_a_config_error() {
         client_secret: CLIENT_SECRET.into(),
         certificate_pem: cert_only,
         extra_root_pem: None,
+        outbound: balcao_core::outbound::Policy::ALLOW_PRIVATE,
     };
     let error = EfiClient::new(config.clone()).unwrap_err();
     assert!(matches!(error, EfiError::Config(_)), "{error:?}");

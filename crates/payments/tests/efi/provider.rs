@@ -23,7 +23,8 @@ fn account(server: &MockEfi, pki: &super::server::Pki) -> Account {
         ("certificate_pem".to_owned(), config.certificate_pem),
         ("extra_root_pem".to_owned(), config.extra_root_pem.unwrap_or_default()),
     ]);
-    Account { settings: json!({"base_url": config.base_url, "pix_key": KEY}), credentials }
+    let outbound = balcao_core::outbound::Policy::ALLOW_PRIVATE;
+    Account { settings: json!({"base_url": config.base_url, "pix_key": KEY}), credentials, outbound }
 }
 
 fn charge(payment: PaymentId) -> ChargeRequest {

@@ -162,6 +162,7 @@ impl MockEfi {
             client_secret: CLIENT_SECRET.into(),
             certificate_pem: pki.client_pem.clone(),
             extra_root_pem: Some(pki.ca_pem.clone()),
+            outbound: balcao_core::outbound::Policy::ALLOW_PRIVATE,
         }
     }
 

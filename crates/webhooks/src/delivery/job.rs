@@ -121,7 +121,7 @@ impl JobHandler for DeliverJob {
         let signed = send::sign(&self.core, &endpoint, &event, now)?;
         // The pooled connection is not held across the request.
         drop(conn);
-        let outcome = send::send(&endpoint.url, &signed, self.core.config.webhooks_allow_private).await;
+        let outcome = send::send(&endpoint.url, &signed, self.core.config.outbound_allow_private).await;
         let mut conn = self.core.pool.get().await.map_err(Error::from)?;
         let attempt = delivery.attempts + 1;
         diesel::insert_into(wa::table)

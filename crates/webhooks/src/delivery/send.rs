@@ -14,8 +14,8 @@ use reqwest::Url;
 
 use crate::endpoints::service::secret_context;
 use crate::endpoints::{EndpointId, EndpointRow};
-use crate::guard;
 use crate::signing::{Secret, signature_header};
+use balcao_core::outbound;
 
 /// The request timeout.
 pub const TIMEOUT: Duration = Duration::from_secs(15);
@@ -139,25 +139,21 @@ async fn attempt(url: &str, signed: &Signed, allow_private: bool) -> Outcome {
         refused,
         duration_ms: 0,
     };
-    let url = match Url::parse(url) {
-        Ok(url) => url,
-        Err(e) => return failed(format!("bad url: {e}"), true),
-    };
-    let addrs = match guard::check_destination(&url, allow_private).await {
-        Ok(addrs) => addrs,
-        Err(e) => return failed(format!("destination refused: {e}"), true),
-    };
-    // One client per attempt, pinned to the addresses just checked, so a DNS answer cannot
-    // change between the check and the connection.
-    let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(TIMEOUT);
-    if let Some(host) = url.host_str() {
-        builder = builder.resolve_to_addrs(host, &addrs);
+    if let Err(e) = Url::parse(url) {
+        return failed(format!("bad url: {e}"), true);
     }
-    let client = match builder.build() {
+    // The shared outbound client resolves the host when it connects, checks every address and
+    // connects to the checked ones only, so a DNS answer cannot change in between.
+    let policy = outbound::Policy { allow_private };
+    let client = match outbound::shared(policy) {
         Ok(client) => client,
         Err(e) => return failed(format!("client: {e}"), false),
     };
-    let mut request = client.post(url).body(signed.body.clone());
+    let request = match client.post(url) {
+        Ok(request) => request,
+        Err(refused) => return failed(format!("destination refused: {refused}"), true),
+    };
+    let mut request = request.timeout(TIMEOUT).body(signed.body.clone());
     for (name, value) in &signed.headers {
         request = request.header(name.as_str(), value.as_str());
     }
@@ -168,7 +164,10 @@ async fn attempt(url: &str, signed: &Signed, allow_private: bool) -> Outcome {
             let body = truncate(&read_body(response).await);
             Outcome { status: Some(status), body, error: None, retry_after, refused: false, duration_ms: 0 }
         }
-        Err(e) => failed(format!("request failed: {e}"), false),
+        Err(e) => match outbound::refusal(&e) {
+            Some(refused) => failed(format!("destination refused: {refused}"), true),
+            None => failed(format!("request failed: {}", e.without_url()), false),
+        },
     }
 }
 

@@ -191,7 +191,7 @@ impl DeliveryService {
             data: event_type.example.clone(),
         };
         let signed = send::sign(&self.core, &row, &event, now)?;
-        let outcome = send::send(&row.url, &signed, self.core.config.webhooks_allow_private).await;
+        let outcome = send::send(&row.url, &signed, self.core.config.outbound_allow_private).await;
         tracing::info!(endpoint = %endpoint, event_type = %event.event_type, status = ?outcome.status,
             error = ?outcome.error, "webhook test send");
         Ok(TestAttempt {

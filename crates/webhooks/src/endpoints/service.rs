@@ -60,7 +60,7 @@ impl PgEndpointService {
     fn policy(&self) -> UrlPolicy {
         UrlPolicy {
             allow_http: self.core.config.webhooks_allow_http,
-            allow_private: self.core.config.webhooks_allow_private,
+            allow_private: self.core.config.outbound_allow_private,
         }
     }
 
