@@ -14,7 +14,7 @@ mod inbound;
 mod input;
 mod jobs;
 mod mail;
-mod messaging;
+pub mod messaging;
 mod orders;
 mod payments;
 mod platform;

@@ -12,7 +12,7 @@ use reqwest::Url;
 pub fn check_literal(url: &Url, allow_private: bool) -> Result<()> {
     outbound::check_url(url, Policy { allow_private }).map_err(|refused| Error::Rule {
         code: refused.code(),
-        detail: format!("{refused}; deliveries to it are refused."),
+        detail: format!("{refused}."),
         field: Some("url".to_owned()),
     })
 }

@@ -8,5 +8,5 @@ mod inbound;
 mod instagram;
 mod sandbox;
 mod sms;
-mod support;
+pub mod support;
 mod whatsapp;

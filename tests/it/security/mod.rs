@@ -1,3 +1,4 @@
 //! Attacks from the security review, replayed: each must be refused.
 
 mod privileges;
+mod ssrf;
