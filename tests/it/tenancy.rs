@@ -3,7 +3,7 @@
 // Helpers outside `#[test]` functions unwrap too: in a test, a panic is a failure report.
 #![allow(clippy::unwrap_used)]
 
-use balcao_tests::{TestApp, TestUser, assert_problem};
+use balcao_tests::{TestApp, assert_problem};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
@@ -40,15 +40,6 @@ async fn assert_invalid(response: Response, field: &str) {
 
 fn unique_slug() -> String {
     format!("loja-{}", &uuid::Uuid::now_v7().simple().to_string()[20..])
-}
-
-/// A store owned by a new user, plus a second user holding `role` in it.
-async fn store_with_member(app: &TestApp, role: &str) -> (TestUser, String, TestUser) {
-    let owner = app.user().await;
-    let store = app.store(&owner.token).await;
-    let member = app.user().await;
-    app.add_member(&owner.token, &store, &member.email, role).await;
-    (owner, store, member)
 }
 
 #[tokio::test]
@@ -137,7 +128,7 @@ async fn my_stores_are_paginated() {
 #[tokio::test]
 async fn members_and_invitations() {
     let app = TestApp::spawn().await;
-    let (owner, store, staff) = store_with_member(&app, "staff").await;
+    let (owner, store, staff) = app.store_with_member("staff").await;
     let members_path = format!("/v1/stores/{store}/members");
 
     let (status, members) = app.get(&members_path, &owner.token).await;
@@ -247,7 +238,7 @@ async fn custom_roles_grant_exactly_their_permissions() {
 #[tokio::test]
 async fn viewer_cannot_write() {
     let app = TestApp::spawn().await;
-    let (_owner, store, viewer) = store_with_member(&app, "viewer").await;
+    let (_owner, store, viewer) = app.store_with_member("viewer").await;
     let other = app.user().await;
     let (status, before) = app.get(&format!("/v1/stores/{store}"), &viewer.token).await;
     assert_eq!(status, StatusCode::OK);
@@ -279,7 +270,7 @@ async fn viewer_cannot_write() {
 #[tokio::test]
 async fn the_last_owner_stays() {
     let app = TestApp::spawn().await;
-    let (owner, store, second) = store_with_member(&app, "admin").await;
+    let (owner, store, second) = app.store_with_member("admin").await;
     let me = format!("/v1/stores/{store}/members/{}", owner.id);
     fails(&app, Method::DELETE, &me, &owner.token, None, LAST_OWNER).await;
     fails(&app, Method::PATCH, &me, &owner.token, Some(json!({"role": "admin"})), LAST_OWNER).await;
@@ -300,7 +291,7 @@ async fn the_last_owner_stays() {
 #[tokio::test]
 async fn admins_cannot_touch_ownership() {
     let app = TestApp::spawn().await;
-    let (owner, store, admin) = store_with_member(&app, "admin").await;
+    let (owner, store, admin) = app.store_with_member("admin").await;
     let target = app.user().await;
     let members = format!("/v1/stores/{store}/members");
     let body = Some(json!({"email": target.email, "role": "owner"}));
@@ -381,7 +372,7 @@ async fn other_stores_are_404_on_every_route() {
 #[tokio::test]
 async fn role_changes_apply_on_the_next_request() {
     let app = TestApp::spawn().await;
-    let (owner, store, admin) = store_with_member(&app, "admin").await;
+    let (owner, store, admin) = app.store_with_member("admin").await;
     let store_path = format!("/v1/stores/{store}");
     let member_path = format!("/v1/stores/{store}/members/{}", admin.id);
     // Warm the access cache.

@@ -306,6 +306,16 @@ impl TestApp {
         created["secret"].as_str().unwrap().to_owned()
     }
 
+    /// A store owned by a new user, plus a second new user holding `role` in it:
+    /// `(owner, store_id, member)`.
+    pub async fn store_with_member(&self, role: &str) -> (TestUser, String, TestUser) {
+        let owner = self.user().await;
+        let store = self.store(&owner.token).await;
+        let member = self.user().await;
+        self.add_member(&owner.token, &store, &member.email, role).await;
+        (owner, store, member)
+    }
+
     /// Adds an existing user to a store with `role`.
     pub async fn add_member(&self, token: &str, store_id: &str, email: &str, role: &str) {
         let (status, body) =

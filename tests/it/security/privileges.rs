@@ -2,18 +2,9 @@
 //! its creator may do now, removing a member revokes their keys, and nobody creates or assigns
 //! a role holding a permission they lack. Each test replays an attack from the security review.
 
-use balcao_tests::{TestApp, TestUser, simple_product};
+use balcao_tests::{TestApp, simple_product};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-/// A store owned by a new user, plus a second user holding `role` in it.
-async fn store_with_member(app: &TestApp, role: &str) -> (TestUser, String, TestUser) {
-    let owner = app.user().await;
-    let store = app.store(&owner.token).await;
-    let member = app.user().await;
-    app.add_member(&owner.token, &store, &member.email, role).await;
-    (owner, store, member)
-}
 
 fn assert_forbidden(what: &str, status: StatusCode, body: &Value, permission: &str) {
     assert_eq!(status, StatusCode::FORBIDDEN, "{what}: {body}");
@@ -23,7 +14,7 @@ fn assert_forbidden(what: &str, status: StatusCode, body: &Value, permission: &s
 #[tokio::test]
 async fn a_removed_members_keys_stop_at_once_even_keys_minted_by_keys() {
     let app = TestApp::spawn().await;
-    let (owner, store, admin) = store_with_member(&app, "admin").await;
+    let (owner, store, admin) = app.store_with_member("admin").await;
     let key = app.api_key(&admin.token, &store, None).await;
     // A key minted by the key belongs to the same member.
     let child = app.api_key(&key, &store, Some(&["orders:read"])).await;
@@ -47,7 +38,7 @@ async fn a_removed_members_keys_stop_at_once_even_keys_minted_by_keys() {
 #[tokio::test]
 async fn a_demoted_creators_key_loses_what_they_lost_at_once() {
     let app = TestApp::spawn().await;
-    let (owner, store, member) = store_with_member(&app, "admin").await;
+    let (owner, store, member) = app.store_with_member("admin").await;
     let key = app.api_key(&member.token, &store, None).await;
     let products = format!("/v1/stores/{store}/products");
     let (status, body) = app.post(&products, &key, simple_product("Bolo", "BOLO-1", 1990, 5)).await;
@@ -78,7 +69,7 @@ async fn a_demoted_creators_key_loses_what_they_lost_at_once() {
 #[tokio::test]
 async fn nobody_creates_or_assigns_a_role_with_a_permission_they_lack() {
     let app = TestApp::spawn().await;
-    let (owner, store, admin) = store_with_member(&app, "admin").await;
+    let (owner, store, admin) = app.store_with_member("admin").await;
     let accomplice = app.user().await;
     let roles = format!("/v1/stores/{store}/roles");
     let members = format!("/v1/stores/{store}/members");
