@@ -1,9 +1,11 @@
 //! A small cache: Redis when `REDIS_URL` is set, in-process otherwise.
 //!
-//! A Redis failure never fails a request: reads miss, writes are skipped, and
-//! counters fall back to the in-process store. Nor do requests pay for it: after a failure
-//! a circuit breaker stops calling Redis, and a background probe closes it again once Redis
-//! answers, so while Redis is down each call costs an atomic load, not a timeout.
+//! A Redis failure never fails a request, nor do requests pay for it: after a failure a circuit
+//! breaker stops calling Redis, and a background probe closes it again once Redis answers, so
+//! while Redis is down each call costs an atomic load, not a timeout. Meanwhile reads and writes
+//! go to the in-process store, with entries kept at most [`FALLBACK_TTL`] (other instances do
+//! not see this one's invalidations then, so what they may serve stale is bounded by it), and
+//! counters count in-process.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -108,6 +110,9 @@ impl Cache for LocalCache {
     }
 }
 
+/// The longest an entry lives in the in-process store while Redis is unreachable.
+pub const FALLBACK_TTL: Duration = Duration::from_secs(5);
+
 /// Redis through deadpool-redis, with every key under a prefix, a short timeout per call and
 /// a circuit breaker.
 pub struct RedisCache {
@@ -207,20 +212,28 @@ impl RedisCache {
 #[async_trait]
 impl Cache for RedisCache {
     async fn get(&self, key: &str) -> Option<Vec<u8>> {
-        let key = self.key(key);
-        self.run("get", |mut c| async move { c.get::<_, Option<Vec<u8>>>(key).await }).await.flatten()
+        if self.breaker.is_open() {
+            return self.fallback.get(key).await;
+        }
+        let full = self.key(key);
+        self.run("get", |mut c| async move { c.get::<_, Option<Vec<u8>>>(full).await }).await.flatten()
     }
 
     async fn set(&self, key: &str, value: &[u8], ttl: Duration) {
-        let key = self.key(key);
-        let value = value.to_vec();
+        if self.breaker.is_open() {
+            return self.fallback.set(key, value, ttl.min(FALLBACK_TTL)).await;
+        }
+        let full = self.key(key);
+        let bytes = value.to_vec();
         let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
-        self.run("set", |mut c| async move { c.pset_ex::<_, _, ()>(key, value, ms).await }).await;
+        self.run("set", |mut c| async move { c.pset_ex::<_, _, ()>(full, bytes, ms).await }).await;
     }
 
     async fn delete(&self, key: &str) {
-        let key = self.key(key);
-        self.run("del", |mut c| async move { c.del::<_, ()>(key).await }).await;
+        // Whatever the fallback holds from an earlier outage goes too.
+        self.fallback.delete(key).await;
+        let full = self.key(key);
+        self.run("del", |mut c| async move { c.del::<_, ()>(full).await }).await;
     }
 
     async fn incr(&self, key: &str, ttl: Duration) -> i64 {

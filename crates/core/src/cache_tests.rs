@@ -97,9 +97,12 @@ async fn a_redis_outage_opens_the_breaker_and_its_return_closes_it() {
     assert_eq!(cache.get("k").await, None, "the first call after the cut misses and opens the breaker");
     let before = proxy.connections();
     for _ in 0..200 {
-        assert_eq!(cache.get("k").await, None);
         cache.set("k", b"w", Duration::from_secs(30)).await;
+        assert_eq!(cache.get("k").await, Some(b"w".to_vec()), "while open, the process keeps what was written");
     }
+    cache.delete("k").await;
+    assert_eq!(cache.get("k").await, None, "and forgets it when told");
+    cache.set("k", b"w", Duration::from_secs(30)).await;
     assert_eq!(cache.incr("n", Duration::from_secs(30)).await, 1, "counters fall back to the process");
     assert_eq!(cache.incr("n", Duration::from_secs(30)).await, 2);
     assert!(!cache.healthy().await);
