@@ -66,7 +66,8 @@ async fn request_id_is_echoed_or_generated() {
 
 #[tokio::test]
 async fn health_and_metrics() {
-    let app = TestApp::spawn().await;
+    const TOKEN: &str = "metrics-token-for-the-test";
+    let app = TestApp::spawn_with(&[("BALCAO_METRICS_TOKEN", TOKEN)]).await;
     let (status, live) = app.call(Method::GET, "/health/live", None, None).await;
     assert_eq!((status, live["status"].as_str()), (StatusCode::OK, Some("ok")));
     let (status, ready) = app.call(Method::GET, "/health/ready", None, None).await;
@@ -75,7 +76,14 @@ async fn health_and_metrics() {
     assert_eq!(ready["cache"], "ok");
 
     app.call(Method::GET, "/v1/me", None, None).await;
-    let text = app.request(Method::GET, "/metrics", None).send().await.unwrap().text().await.unwrap();
+    // The metrics token, and only it, opens /metrics.
+    let (status, problem) = app.call(Method::GET, "/metrics", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{problem}");
+    let (status, _) = app.call(Method::GET, "/metrics", Some("metrics-token-for-the-tesX"), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = app.call(Method::GET, "/metrics", Some(&app.user().await.token), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a user's session is not the metrics token");
+    let text = app.request(Method::GET, "/metrics", Some(TOKEN)).send().await.unwrap().text().await.unwrap();
     assert!(
         text.contains(r#"balcao_http_requests_total{method="GET",route="/v1/me",status="401"} 1"#),
         "requests are counted by route pattern and status:\n{text}"
@@ -83,6 +91,29 @@ async fn health_and_metrics() {
     assert!(text.contains("balcao_http_request_duration_seconds_bucket"), "{text}");
     assert!(text.contains(r#"balcao_db_pool_connections{state="max"} 8"#), "{text}");
     assert!(text.contains(r#"balcao_jobs{status="dead"}"#), "{text}");
+
+    // Without a token configured, metrics are off.
+    let plain = TestApp::spawn().await;
+    let (status, problem) = plain.call(Method::GET, "/metrics", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
+}
+
+#[tokio::test]
+async fn answers_are_never_sniffed_and_credentialed_ones_never_stored() {
+    let app = TestApp::spawn().await;
+    let user = app.user().await;
+    for (path, token) in [("/health/live", None), ("/v1/me", Some(user.token.as_str())), ("/v1/nowhere", None)] {
+        let response = app.request(Method::GET, path, token).send().await.unwrap();
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        assert_eq!(header("x-content-type-options").as_deref(), Some("nosniff"), "{path}");
+        assert_eq!(header("referrer-policy").as_deref(), Some("no-referrer"), "{path}");
+        let stored = header("cache-control");
+        if token.is_some() {
+            assert_eq!(stored.as_deref(), Some("no-store"), "{path}: an authenticated answer is never stored");
+        } else {
+            assert_ne!(stored.as_deref(), Some("no-store"), "{path}: public answers keep their own caching");
+        }
+    }
 }
 
 #[tokio::test]

@@ -73,7 +73,6 @@ fn every_operation_states_its_security_and_the_document_names_a_server() {
         let expected_public = path.starts_with("/health")
             || path.starts_with("/docs")
             || path == "/openapi.json"
-            || path == "/metrics"
             || path.starts_with("/v1/storefront/") && !path.contains("/wishlist")
             || path.starts_with("/v1/inbound/")
             || path.starts_with("/v1/unsubscribe/")

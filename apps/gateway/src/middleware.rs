@@ -30,6 +30,18 @@ fn request_id(req: &ServiceRequest) -> String {
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
 }
 
+/// Headers every answer carries: no content sniffing and no referrer; and an answer to a request
+/// that carried credentials is never stored by a browser or a proxy.
+fn secure(headers: &mut actix_web::http::header::HeaderMap, credentialed: bool) {
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if !headers.contains_key(header::REFERRER_POLICY) {
+        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    }
+    if credentialed {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+}
+
 /// Gives each request an id (accepted or generated), echoes it, logs the request, and makes sure
 /// every error response is a problem document carrying that id.
 pub async fn request_context(
@@ -39,6 +51,7 @@ pub async fn request_context(
     let id = request_id(&req);
     req.extensions_mut().insert(RequestId(id.clone()));
     let (method, path) = (req.method().to_string(), req.path().to_owned());
+    let credentialed = req.headers().contains_key(header::AUTHORIZATION);
     let started = Instant::now();
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
     let response = match next.call(req).instrument(span.clone()).await {
@@ -62,6 +75,7 @@ pub async fn request_context(
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID.clone(), value);
     }
+    secure(response.headers_mut(), credentialed);
     let status = response.status().as_u16();
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| {

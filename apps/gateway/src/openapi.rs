@@ -64,6 +64,15 @@ impl Modify for BearerScheme {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The operator's `BALCAO_METRICS_TOKEN`, for `/metrics` only."))
+                    .build(),
+            ),
+        );
     }
 }
 

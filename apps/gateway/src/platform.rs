@@ -150,9 +150,23 @@ pub async fn ready(core: web::Data<Core>) -> HttpResponse {
 }
 
 /// Prometheus metrics: requests by route and status, latency, pool and job queue gauges.
-#[utoipa::path(tag = "platform", responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
+///
+/// Behind the operator's `BALCAO_METRICS_TOKEN` as a bearer token; off (404) without one.
+#[utoipa::path(tag = "platform", security(("metrics_token" = [])), responses(
+    (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain"),
+    (status = 401, description = "The metrics token is missing or wrong", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Metrics are off (no `BALCAO_METRICS_TOKEN`)", body = Problem, content_type = "application/problem+json"),
+))]
 #[get("/metrics")]
-pub async fn metrics(metrics: web::Data<Metrics>, core: web::Data<Core>) -> HttpResponse {
+pub async fn metrics(req: actix_web::HttpRequest, metrics: web::Data<Metrics>, core: web::Data<Core>) -> HttpResponse {
+    let Some(expected) = core.config.metrics_token.as_deref() else {
+        return problem_response(&Problem::new(404, "not_found", "Metrics are off on this server.", Vec::new()));
+    };
+    let given = balcao_core::http::extract::bearer_token(&req).unwrap_or_default();
+    if !balcao_core::crypto::constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+        let detail = "Send `Authorization: Bearer <BALCAO_METRICS_TOKEN>`.";
+        return problem_response(&Problem::new(401, "invalid_token", detail, Vec::new()));
+    }
     match metrics.render(&core).await {
         Ok(text) => HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(text),
         Err(error) => HttpResponse::from_error(error),
