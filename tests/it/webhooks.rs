@@ -45,7 +45,8 @@ async fn endpoint_crud_shows_the_secret_only_on_create() {
     assert_eq!(created["url"], "https://example.com/hooks/balcao");
     assert_eq!(created["event_types"], json!(["order.paid", "order.cancelled"]));
     assert_eq!((created["active"].clone(), created["rate_limit_per_second"].clone()), (json!(true), json!(10)));
-    assert_eq!(created["headers"]["X-Api-Key"], "abc123");
+    assert_eq!(created["configured_headers"], json!(["X-Api-Key"]));
+    assert!(!created.to_string().contains("abc123"), "a header value is never returned: {created}");
     let id = created["id"].as_str().unwrap();
     let path = format!("{base}/{id}");
 
@@ -58,13 +59,25 @@ async fn endpoint_crud_shows_the_secret_only_on_create() {
     assert_eq!(page["data"].as_array().map(Vec::len), Some(1));
     assert!(page["data"][0].get("secret").is_none());
     assert!(!page.to_string().contains("whsec_"));
+    assert!(!fetched.to_string().contains("abc123") && !page.to_string().contains("abc123"), "{fetched} {page}");
+    // At rest the value is sealed too: the row holds the name only.
+    let mut conn = app.core.pool.get().await.unwrap();
+    let stored: Vec<String> = diesel_async::RunQueryDsl::load(
+        diesel::sql_query("SELECT headers::text || coalesce(sealed_headers, '') AS text FROM webhook_endpoints")
+            .into_boxed::<diesel::pg::Pg>(),
+        &mut conn,
+    )
+    .await
+    .map(|rows: Vec<StoredText>| rows.into_iter().map(|r| r.text).collect())
+    .unwrap();
+    assert!(stored.iter().all(|t| t.contains("X-Api-Key") && !t.contains("abc123")), "{stored:?}");
 
     let patch = json!({"event_types": ["*"], "active": false, "rate_limit_per_second": 50, "headers": {}});
     let (status, updated) = app.patch(&path, &token, patch).await;
     assert_eq!(status, StatusCode::OK, "{updated}");
     assert_eq!(updated["event_types"], json!(["*"]));
     assert_eq!((updated["active"].clone(), updated["rate_limit_per_second"].clone()), (json!(false), json!(50)));
-    assert_eq!(updated["headers"], json!({}));
+    assert_eq!(updated["configured_headers"], json!([]));
     assert_eq!(updated["url"], "https://example.com/hooks/balcao", "unchanged");
     assert!(updated.get("secret").is_none());
 
@@ -238,4 +251,10 @@ async fn event_catalog_is_public_with_schemas_and_examples() {
     let paid = types.iter().find(|t| t["type"] == "order.paid").unwrap();
     assert!(paid["schema"]["properties"]["total"].is_object(), "{paid}");
     assert_eq!(paid["example"]["status"], "paid");
+}
+
+#[derive(diesel::QueryableByName)]
+struct StoredText {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    text: String,
 }

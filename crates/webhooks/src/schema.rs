@@ -33,5 +33,7 @@ diesel::table! {
         disabled_reason -> Nullable<Text>,
         /// When it was disabled automatically.
         disabled_at -> Nullable<Timestamptz>,
+        /// The custom headers, sealed (NULL: written before sealing, values in `headers`).
+        sealed_headers -> Nullable<Text>,
     }
 }

@@ -46,7 +46,7 @@ pub fn sign(core: &Core, endpoint: &EndpointRow, event: &Event, now: DateTime<Ut
     let msg_id = event.id.to_string();
     let timestamp = now.timestamp();
     let signature = signature_header(&secrets, now, &msg_id, timestamp, &body)?;
-    let custom: BTreeMap<String, String> = serde_json::from_value(endpoint.headers.clone()).unwrap_or_default();
+    let custom: BTreeMap<String, String> = crate::endpoints::service::custom_headers(core, endpoint)?;
     let mut headers: Vec<(String, String)> = vec![
         ("content-type".into(), "application/json".into()),
         ("webhook-id".into(), msg_id.clone()),

@@ -34,6 +34,7 @@ pub struct EndpointRow {
     pub failing_since: Option<DateTime<Utc>>,
     pub disabled_reason: Option<String>,
     pub disabled_at: Option<DateTime<Utc>>,
+    pub sealed_headers: Option<String>,
 }
 
 /// A destination for a store's events. Its secret is shown only on create and rotate.
@@ -53,8 +54,10 @@ pub struct Endpoint {
     pub event_types: Vec<String>,
     /// Whether deliveries are made.
     pub active: bool,
-    /// Extra headers sent with every delivery.
-    pub headers: BTreeMap<String, String>,
+    /// The names of the extra headers sent with every delivery; their values are sealed at rest
+    /// and never returned.
+    #[schema(example = json!(["Authorization"]))]
+    pub configured_headers: Vec<String>,
     /// Deliveries per second at most.
     pub rate_limit_per_second: i32,
     /// While a rotated-out secret still signs: when it stops.
@@ -83,7 +86,7 @@ impl From<EndpointRow> for Endpoint {
             description: r.description,
             event_types: r.event_types,
             active: r.active,
-            headers: serde_json::from_value(r.headers).unwrap_or_default(),
+            configured_headers: r.headers.as_object().map(|h| h.keys().cloned().collect()).unwrap_or_default(),
             rate_limit_per_second: r.rate_limit_per_second,
             previous_secret_expires_at: r.previous_secret_expires_at.filter(|at| *at > now),
             failing_since: r.failing_since,

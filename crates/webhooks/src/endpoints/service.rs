@@ -1,5 +1,6 @@
 //! Endpoints on PostgreSQL, with their signing secrets sealed by the keyring.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -80,8 +81,34 @@ pub fn secret_context(id: EndpointId) -> String {
     format!("webhook-secret:{id}")
 }
 
-fn headers_json(headers: &std::collections::BTreeMap<String, String>) -> Result<serde_json::Value> {
-    serde_json::to_value(headers).map_err(Error::internal)
+/// The keyring context that binds an endpoint's sealed custom headers to it.
+fn headers_context(id: EndpointId) -> String {
+    format!("webhook-headers:{id}")
+}
+
+/// The custom headers as stored: names with blank values (for listing them), and the whole
+/// map sealed.
+fn seal_headers(
+    core: &Core,
+    id: EndpointId,
+    headers: &BTreeMap<String, String>,
+) -> Result<(serde_json::Value, String)> {
+    let names: serde_json::Map<String, serde_json::Value> =
+        headers.keys().map(|k| (k.clone(), serde_json::Value::String(String::new()))).collect();
+    let json = serde_json::to_vec(headers).map_err(Error::internal)?;
+    Ok((serde_json::Value::Object(names), core.config.keyring.seal(&json, &headers_context(id))?))
+}
+
+/// The custom headers a delivery sends, opened.
+pub fn custom_headers(core: &Core, endpoint: &EndpointRow) -> Result<BTreeMap<String, String>> {
+    match &endpoint.sealed_headers {
+        Some(sealed) => {
+            let json = core.config.keyring.open(sealed, &headers_context(EndpointId(endpoint.id)))?;
+            serde_json::from_slice(&json).map_err(Error::internal)
+        }
+        // Written before headers were sealed: the values are still in the clear.
+        None => Ok(serde_json::from_value(endpoint.headers.clone()).unwrap_or_default()),
+    }
 }
 
 async fn load(conn: &mut AsyncPgConnection, store: StoreId, id: EndpointId) -> Result<EndpointRow> {
@@ -132,6 +159,7 @@ impl EndpointService for PgEndpointService {
         let id = EndpointId::new();
         let secret = Secret::generate();
         let sealed = self.seal(id, std::slice::from_ref(&secret))?;
+        let (header_names, sealed_headers) = seal_headers(&self.core, id, &headers)?;
         let now = Utc::now();
         let mut conn = self.core.pool.get().await?;
         let row: EndpointRow = diesel::insert_into(we::table)
@@ -142,7 +170,8 @@ impl EndpointService for PgEndpointService {
                 we::description.eq(description.trim()),
                 we::event_types.eq(&event_types),
                 we::active.eq(req.active.unwrap_or(true)),
-                we::headers.eq(headers_json(&headers)?),
+                we::headers.eq(header_names),
+                we::sealed_headers.eq(Some(sealed_headers)),
                 we::rate_limit_per_second.eq(rate),
                 we::secrets.eq(&sealed),
                 we::created_at.eq(now),
@@ -173,7 +202,7 @@ impl EndpointService for PgEndpointService {
             validate::rate_limit(&mut v, rate);
         }
         v.finish()?;
-        let headers = req.headers.as_ref().map(headers_json).transpose()?;
+        let headers = req.headers.as_ref().map(|h| seal_headers(&self.core, id, h)).transpose()?;
         let mut conn = self.core.pool.get().await?;
         load(&mut conn, store, id).await?;
         let row: EndpointRow =
@@ -191,7 +220,7 @@ impl EndpointService for PgEndpointService {
                             we::disabled_at.eq(None::<chrono::DateTime<Utc>>),
                         )
                     }),
-                    headers.map(|h| we::headers.eq(h)),
+                    headers.map(|(names, sealed)| (we::headers.eq(names), we::sealed_headers.eq(Some(sealed)))),
                     req.rate_limit_per_second.map(|r| we::rate_limit_per_second.eq(r)),
                     we::updated_at.eq(Utc::now()),
                 ))
