@@ -66,10 +66,20 @@ pub struct Config {
     pub keyring: Keyring,
     /// `BALCAO_SESSION_TTL_HOURS`: lifetime of a login session.
     pub session_ttl: Duration,
-    /// `BALCAO_LOGIN_MAX_ATTEMPTS`: failed logins before an account is locked for a while.
+    /// `BALCAO_LOGIN_MAX_ATTEMPTS`: failed logins in a row before an account must wait between
+    /// attempts (5 s, doubling with each further failure).
     pub login_max_attempts: i32,
-    /// `BALCAO_LOGIN_LOCKOUT_SECS`: how long a throttled account waits.
+    /// `BALCAO_LOGIN_LOCKOUT_SECS`: the longest an account waits between attempts (default 300).
     pub login_lockout: Duration,
+    /// `BALCAO_LOGIN_IP_FAILURES`: failed logins from one address per window before its logins are refused.
+    pub login_ip_failures: i32,
+    /// `BALCAO_LOGIN_NETWORK_FAILURES`: the same for a network (IPv4 /24, IPv6 /64).
+    pub login_network_failures: i32,
+    /// `BALCAO_LOGIN_FAILURE_WINDOW_SECS`: the window those count over (default 900).
+    pub login_failure_window: Duration,
+    /// `BALCAO_BEHIND_PROXY`: the client address is the last `X-Forwarded-For` entry (set by the
+    /// proxy in front), not the connection's peer (default false).
+    pub behind_proxy: bool,
     /// `BALCAO_AUTH_CACHE_TTL_SECS`: how long a resolved credential is cached.
     pub auth_cache_ttl: Duration,
     /// `BALCAO_TOTP_ISSUER`: the issuer shown in authenticator apps.
@@ -129,6 +139,10 @@ impl std::fmt::Debug for Config {
             .field("session_ttl", &self.session_ttl)
             .field("login_max_attempts", &self.login_max_attempts)
             .field("login_lockout", &self.login_lockout)
+            .field("login_ip_failures", &self.login_ip_failures)
+            .field("login_network_failures", &self.login_network_failures)
+            .field("login_failure_window", &self.login_failure_window)
+            .field("behind_proxy", &self.behind_proxy)
             .field("auth_cache_ttl", &self.auth_cache_ttl)
             .field("totp_issuer", &self.totp_issuer)
             .field("body_limit_bytes", &self.body_limit_bytes)
@@ -268,7 +282,16 @@ impl Config {
             keyring,
             session_ttl: Duration::from_secs(3600 * env.ranged("BALCAO_SESSION_TTL_HOURS", 720, 1, 24 * 365)?),
             login_max_attempts: env.ranged("BALCAO_LOGIN_MAX_ATTEMPTS", 5, 1, 1000)?,
-            login_lockout: Duration::from_secs(env.ranged("BALCAO_LOGIN_LOCKOUT_SECS", 900, 1, 86_400)?),
+            login_lockout: Duration::from_secs(env.ranged("BALCAO_LOGIN_LOCKOUT_SECS", 300, 1, 86_400)?),
+            login_ip_failures: env.ranged("BALCAO_LOGIN_IP_FAILURES", 20, 1, 100_000)?,
+            login_network_failures: env.ranged("BALCAO_LOGIN_NETWORK_FAILURES", 100, 1, 1_000_000)?,
+            login_failure_window: Duration::from_secs(env.ranged(
+                "BALCAO_LOGIN_FAILURE_WINDOW_SECS",
+                900,
+                1,
+                86_400,
+            )?),
+            behind_proxy: env.flag("BALCAO_BEHIND_PROXY")?,
             auth_cache_ttl: Duration::from_secs(env.ranged("BALCAO_AUTH_CACHE_TTL_SECS", 30, 0, 3600)?),
             totp_issuer: env.get("BALCAO_TOTP_ISSUER").unwrap_or_else(|| "balcao".to_owned()),
             body_limit_bytes: env.ranged("BALCAO_BODY_LIMIT_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024)?,

@@ -27,12 +27,19 @@ pub async fn signup(identity: Identity, body: Json<SignupRequest>) -> Result<Htt
     (status = 200, description = "A session token", body = LoginResponse),
     (status = 401, description = "`invalid_credentials`, or a missing or wrong `totp_code`", body = crate::error::Problem,
      content_type = "application/problem+json"),
-    (status = 429, description = "`too_many_attempts`: the account is locked for a while after repeated failures; see \
-     Retry-After", body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 429, description = "`too_many_attempts`: the account waits after repeated failures (5 s, doubling); or \
+     `too_many_failed_logins`: too many failures from the caller's address or network. See Retry-After",
+     body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/auth/login")]
-pub async fn login(identity: Identity, body: Json<LoginRequest>) -> Result<web::Json<LoginResponse>> {
-    Ok(web::Json(identity.login(body.into_inner()).await?))
+pub async fn login(
+    req: actix_web::HttpRequest,
+    identity: Identity,
+    core: web::Data<crate::context::Core>,
+    body: Json<LoginRequest>,
+) -> Result<web::Json<LoginResponse>> {
+    let client = super::client_ip::client_ip(&req, core.config.behind_proxy);
+    Ok(web::Json(identity.login(body.into_inner(), client).await?))
 }
 
 /// Revoke the session token used for this request.

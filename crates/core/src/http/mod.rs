@@ -1,6 +1,7 @@
 //! HTTP for the core: problem responses, extractors, the idempotency middleware, and the
 //! identity and tenancy routes.
 
+pub mod client_ip;
 pub mod extract;
 pub mod idempotency;
 pub mod identity;

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use super::model::{LoginRequest, LoginResponse, RecoveryCodes, SignupRequest, TotpEnrolment, User, UserRow};
-use super::{password, totp};
+use super::{password, throttle, totp};
 use crate::auth;
 use crate::context::Core;
 use crate::crypto::{random_token, sha256_hex};
@@ -21,7 +21,8 @@ pub trait IdentityService: Send + Sync {
     /// Creates an account; pending invitations to its email are accepted.
     async fn signup(&self, req: SignupRequest) -> Result<User>;
     /// Checks credentials (and TOTP when on) and opens a session.
-    async fn login(&self, req: LoginRequest) -> Result<LoginResponse>;
+    /// `client` is the caller's address, for throttling failures by address and network.
+    async fn login(&self, req: LoginRequest, client: Option<std::net::IpAddr>) -> Result<LoginResponse>;
     /// Revokes the session a token belongs to.
     async fn logout(&self, token: &str) -> Result<()>;
     /// One user.
@@ -37,6 +38,12 @@ pub trait IdentityService: Send + Sync {
 /// [`IdentityService`] on PostgreSQL.
 pub struct PgIdentityService {
     core: Core,
+}
+
+/// The wait after the `beyond`-th failure past the limit: 5 s, doubling, at most `cap`.
+fn account_delay(beyond: i32, cap: std::time::Duration) -> std::time::Duration {
+    let doublings = u32::try_from(beyond).unwrap_or(0).min(20);
+    std::time::Duration::from_secs(5u64 << doublings).min(cap)
 }
 
 impl PgIdentityService {
@@ -55,21 +62,23 @@ impl PgIdentityService {
             .ok_or_else(|| Error::not_found("user"))
     }
 
+    /// Counts a failure; from the `login_max_attempts`-th in a row the account waits before its
+    /// next attempt, 5 s doubling with each further failure up to `login_lockout`. The delay is
+    /// short at first so that nobody can hold someone else's account locked for long, and the
+    /// per-address limits ([`throttle`]) stop whoever keeps guessing.
     async fn record_failure(&self, conn: &mut AsyncPgConnection, user: &UserRow) -> Result<()> {
         let max = self.core.config.login_max_attempts;
-        let lockout = ChronoDuration::from_std(self.core.config.login_lockout).unwrap_or(ChronoDuration::minutes(15));
         // Count in the database, not from the row read before the password check: concurrent
-        // failures must each count, or parallel guesses would never reach the lock.
+        // failures must each count, or parallel guesses would never reach the delay.
         let failures: i32 = diesel::update(users::table.find(user.id))
             .set(users::failed_logins.eq(users::failed_logins + 1))
             .returning(users::failed_logins)
             .get_result(conn)
             .await?;
         if failures >= max {
-            diesel::update(users::table.find(user.id))
-                .set((users::failed_logins.eq(0), users::locked_until.eq(Some(Utc::now() + lockout))))
-                .execute(conn)
-                .await?;
+            let delay = account_delay(failures - max, self.core.config.login_lockout);
+            let until = Utc::now() + ChronoDuration::from_std(delay).unwrap_or(ChronoDuration::minutes(5));
+            diesel::update(users::table.find(user.id)).set(users::locked_until.eq(Some(until))).execute(conn).await?;
         }
         Ok(())
     }
@@ -177,8 +186,9 @@ impl IdentityService for PgIdentityService {
         Ok(User::from(&row))
     }
 
-    async fn login(&self, req: LoginRequest) -> Result<LoginResponse> {
+    async fn login(&self, req: LoginRequest, client: Option<std::net::IpAddr>) -> Result<LoginResponse> {
         let invalid = || Error::unauthenticated("invalid_credentials", "The email or password is wrong.");
+        throttle::check(&self.core, client).await?;
         let mut conn = self.core.pool.get().await?;
         let found: Option<UserRow> = users::table
             .filter(crate::db::lower(users::email).eq(normalize_email(&req.email)))
@@ -189,6 +199,7 @@ impl IdentityService for PgIdentityService {
         let Some(user) = found else {
             // Spend the same time as a real check so response timing does not reveal accounts.
             let _ = password::verify(req.password, password::DUMMY_HASH.to_owned()).await;
+            throttle::record_failure(&self.core, client).await;
             return Err(invalid());
         };
         if let Some(until) = user.locked_until.filter(|until| *until > Utc::now()) {
@@ -200,6 +211,7 @@ impl IdentityService for PgIdentityService {
             });
         }
         if !password::verify(req.password, user.password_hash.clone()).await? {
+            throttle::record_failure(&self.core, client).await;
             self.record_failure(&mut conn, &user).await?;
             return Err(invalid());
         }
@@ -208,6 +220,7 @@ impl IdentityService for PgIdentityService {
                 return Err(Error::unauthenticated("totp_required", "This account needs a TOTP code (`totp_code`)."));
             };
             if !self.check_second_factor(&mut conn, &user, code).await? {
+                throttle::record_failure(&self.core, client).await;
                 self.record_failure(&mut conn, &user).await?;
                 return Err(Error::unauthenticated("invalid_totp_code", "The TOTP code is wrong or was already used."));
             }
