@@ -19,7 +19,14 @@ fn main() {
     let seconds = setting("LOAD_SECONDS", 10);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async move {
-        let shop = Commerce::open_with(&[("BALCAO_HTTP_WORKERS", "2"), ("BALCAO_DB_POOL_SIZE", "20")]).await;
+        let shop = Commerce::open_with(&[
+            ("BALCAO_HTTP_WORKERS", "2"),
+            ("BALCAO_DB_POOL_SIZE", "20"),
+            // Every shopper comes from loopback: lift the per-address limits for the load.
+            ("BALCAO_CARTS_PER_HOUR", "1000000"),
+            ("BALCAO_CHECKOUTS_PER_HOUR", "1000000"),
+        ])
+        .await;
         let (_, variant) = shop.product("Produto de carga", "LOAD-1", 4990, 1_000_000).await;
         let shop = std::sync::Arc::new(shop);
         let deadline = Instant::now() + Duration::from_secs(seconds);

@@ -100,7 +100,14 @@ fn too_many_requests_is_documented_only_where_a_limit_answers_it() {
         .filter(|(_, _, op)| op["responses"].get("429").is_some())
         .map(|(method, path, _)| format!("{method} {path}"))
         .collect();
-    assert_eq!(with_429, ["post /v1/auth/login"]);
+    assert_eq!(
+        with_429,
+        [
+            "post /v1/auth/login",
+            "post /v1/storefront/{slug}/carts",
+            "post /v1/storefront/{slug}/carts/{cart_id}/checkout"
+        ]
+    );
 }
 
 /// The component name of every `ToSchema` type in the workspace's sources.

@@ -77,6 +77,13 @@ pub struct Config {
     pub login_network_failures: i32,
     /// `BALCAO_LOGIN_FAILURE_WINDOW_SECS`: the window those count over (default 900).
     pub login_failure_window: Duration,
+    /// `BALCAO_CARTS_PER_HOUR`: carts one client address may open per hour.
+    pub carts_per_hour: u32,
+    /// `BALCAO_CHECKOUTS_PER_HOUR`: checkouts one client address may attempt per hour.
+    pub checkouts_per_hour: u32,
+    /// `BALCAO_GUEST_UNITS_PER_VARIANT`: the most units of one variant a checkout without a
+    /// customer token may hold.
+    pub guest_units_per_variant: i32,
     /// `BALCAO_BEHIND_PROXY`: the client address is the last `X-Forwarded-For` entry (set by the
     /// proxy in front), not the connection's peer (default false).
     pub behind_proxy: bool,
@@ -143,6 +150,9 @@ impl std::fmt::Debug for Config {
             .field("login_network_failures", &self.login_network_failures)
             .field("login_failure_window", &self.login_failure_window)
             .field("behind_proxy", &self.behind_proxy)
+            .field("carts_per_hour", &self.carts_per_hour)
+            .field("checkouts_per_hour", &self.checkouts_per_hour)
+            .field("guest_units_per_variant", &self.guest_units_per_variant)
             .field("auth_cache_ttl", &self.auth_cache_ttl)
             .field("totp_issuer", &self.totp_issuer)
             .field("body_limit_bytes", &self.body_limit_bytes)
@@ -292,6 +302,9 @@ impl Config {
                 86_400,
             )?),
             behind_proxy: env.flag("BALCAO_BEHIND_PROXY")?,
+            carts_per_hour: env.ranged("BALCAO_CARTS_PER_HOUR", 60, 1, 1_000_000)?,
+            checkouts_per_hour: env.ranged("BALCAO_CHECKOUTS_PER_HOUR", 30, 1, 1_000_000)?,
+            guest_units_per_variant: env.ranged("BALCAO_GUEST_UNITS_PER_VARIANT", 10, 1, 1_000_000)?,
             auth_cache_ttl: Duration::from_secs(env.ranged("BALCAO_AUTH_CACHE_TTL_SECS", 30, 0, 3600)?),
             totp_issuer: env.get("BALCAO_TOTP_ISSUER").unwrap_or_else(|| "balcao".to_owned()),
             body_limit_bytes: env.ranged("BALCAO_BODY_LIMIT_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024)?,

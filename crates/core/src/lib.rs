@@ -34,6 +34,7 @@ pub mod id;
 pub mod idempotency;
 pub mod identity;
 pub mod jobs;
+pub mod limits;
 pub mod mail;
 pub mod money;
 pub mod outbound;

@@ -94,6 +94,9 @@ async fn an_accounts_wait_grows_with_its_failures_and_starts_short() {
     assert_eq!(login(&app, &user.email, "wrong password!!", None).await.status(), StatusCode::UNAUTHORIZED);
     let response = login(&app, &user.email, &user.password, None).await;
     let later = retry_after(&response);
-    assert!((30..=40).contains(&later), "the sixth failure in a row, three past the limit, waits 5 s doubled three times: {later}");
+    assert!(
+        (30..=40).contains(&later),
+        "the sixth failure in a row, three past the limit, waits 5 s doubled three times: {later}"
+    );
     assert_throttled(response, "too_many_attempts").await;
 }

@@ -146,6 +146,22 @@ pub async fn run(
     if let Some(short) = facts.iter().find(|f| !f.purchasable()) {
         return Err(stock_error(short));
     }
+    // A guest cannot hold a store's whole stock: units per variant are capped without a customer.
+    let cap = svc.core.config.guest_units_per_variant;
+    if customer.is_none()
+        && row.customer_id.is_none()
+        && let Some(line) = facts.iter().find(|f| f.quantity > cap)
+    {
+        return Err(Error::Rule {
+            code: "guest_quantity_limit",
+            detail: format!(
+                "A checkout without a customer account takes at most {cap} units of `{}`; lower the quantity or \
+                 check out as a customer of the store.",
+                line.sku
+            ),
+            field: Some("items".into()),
+        });
+    }
     let destination = shipping_address.as_ref().map(|a| Destination {
         cep: a.cep.clone(),
         neighborhood: Some(a.neighborhood.clone()),

@@ -1,8 +1,11 @@
 //! Storefront handlers for carts and checkout (public; the cart id is the capability).
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use balcao_core::Core;
 use balcao_core::error::{Error, Result};
 use balcao_core::http::Json;
+use balcao_core::http::client_ip::client_ip;
+use balcao_core::limits::{self, Limit};
 
 use super::model::{AddItem, ApplyCoupon, Cart, Checkout, CreateCart, PlacedOrder, UpdateCart, UpdateItem};
 use super::payments::{CheckoutPayments, place_and_pay};
@@ -12,16 +15,32 @@ use crate::ids::{CartId, CartItemId};
 
 type Carts = web::Data<dyn CartService>;
 
+fn carts_limit(core: &Core) -> Limit {
+    Limit { what: "carts", max: core.config.carts_per_hour, window: HOUR }
+}
+
+fn checkouts_limit(core: &Core) -> Limit {
+    Limit { what: "checkouts", max: core.config.checkouts_per_hour, window: HOUR }
+}
+
+const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// Open a cart (as a guest, or as the customer of a `customer_token`).
 #[utoipa::path(tag = "storefront", security((), ("customer_token" = [])),
-    params(("slug" = String, Path, description = "The store's slug")), request_body = CreateCart, responses((status = 201, description = "The new cart", body = Cart)))]
+    params(("slug" = String, Path, description = "The store's slug")), request_body = CreateCart, responses(
+    (status = 201, description = "The new cart", body = Cart),
+    (status = 429, description = "`too_many_carts`: this address opened `BALCAO_CARTS_PER_HOUR` carts this hour; see \
+     Retry-After", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
 #[post("/storefront/{slug}/carts")]
 pub async fn create_cart(
     svc: Carts,
+    core: web::Data<Core>,
+    req: HttpRequest,
     slug: web::Path<String>,
     shopper: MaybeCustomer,
     body: Json<CreateCart>,
 ) -> Result<HttpResponse> {
+    limits::hit(&core, carts_limit(&core), client_ip(&req, core.config.behind_proxy)).await?;
     let cart = svc.create(&slug, shopper.0.map(|s| s.customer_id), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(cart))
 }
@@ -117,10 +136,13 @@ pub async fn remove_coupons(svc: Carts, path: web::Path<(String, CartId)>) -> Re
     request_body = Checkout, responses(
     (status = 201, description = "The order, with its payment when `payment_method` was given", body = PlacedOrder),
     (status = 409, description = "`insufficient_stock` (naming the variant) or `cart_checked_out`",
-     body = balcao_core::error::Problem, content_type = "application/problem+json")))]
+     body = balcao_core::error::Problem, content_type = "application/problem+json"),
+    (status = 429, description = "`too_many_checkouts`: this address tried `BALCAO_CHECKOUTS_PER_HOUR` checkouts this \
+     hour; see Retry-After", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
 #[post("/storefront/{slug}/carts/{cart_id}/checkout")]
 pub async fn checkout(
     svc: Carts,
+    core: web::Data<Core>,
     payments: Option<web::Data<dyn CheckoutPayments>>,
     req: HttpRequest,
     path: web::Path<(String, CartId)>,
@@ -130,6 +152,7 @@ pub async fn checkout(
     let Some(key) = req.headers().get("Idempotency-Key").and_then(|v| v.to_str().ok()) else {
         return Err(Error::field("Idempotency-Key", "required", "checkout needs an Idempotency-Key header"));
     };
+    limits::hit(&core, checkouts_limit(&core), client_ip(&req, core.config.behind_proxy)).await?;
     let customer = shopper.0.map(|s| s.customer_id);
     let payments = payments.as_ref().map(|p| p.get_ref());
     let placed = place_and_pay(svc.get_ref(), payments, &path.0, path.1, customer, body.into_inner(), key).await?;

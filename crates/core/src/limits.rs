@@ -1,0 +1,39 @@
+//! Per-client limits on what anyone may do without an account (open carts, check out), counted
+//! in the cache over a fixed window by client address (see [`crate::http::client_ip`]).
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use crate::context::Core;
+use crate::error::{Error, Result};
+
+/// One limit: at most `max` calls per `window` from one address.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    /// What is limited, in cache keys and in the problem's code (`too_many_<what>`).
+    pub what: &'static str,
+    /// Calls allowed per window.
+    pub max: u32,
+    /// The window.
+    pub window: Duration,
+}
+
+/// Counts a call from `ip` and refuses it (429 `too_many_<what>`, `Retry-After` the window) once
+/// the window holds more than `limit.max`. Without an address nothing is counted.
+pub async fn hit(core: &Core, limit: Limit, ip: Option<IpAddr>) -> Result<()> {
+    let Some(ip) = ip else { return Ok(()) };
+    let count = core.cache.incr(&format!("limit:{}:{ip}", limit.what), limit.window).await;
+    if count > i64::from(limit.max) {
+        let code = match limit.what {
+            "carts" => "too_many_carts",
+            "checkouts" => "too_many_checkouts",
+            _ => "too_many_requests",
+        };
+        return Err(Error::TooManyRequests {
+            code,
+            detail: format!("Too many {} from your address for now; try again later.", limit.what),
+            retry_after_secs: limit.window.as_secs().max(1),
+        });
+    }
+    Ok(())
+}

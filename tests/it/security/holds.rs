@@ -1,0 +1,46 @@
+//! Nobody holds a store's stock anonymously: a checkout without a customer takes a bounded
+//! number of units per variant, and one address opens a bounded number of carts and checkouts.
+
+use balcao_tests::commerce::Commerce;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+fn assert_limited(status: StatusCode, body: &Value, code: &str) {
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["code"], code, "{body}");
+}
+
+#[tokio::test]
+async fn a_guest_checkout_cannot_take_the_whole_stock() {
+    let shop = Commerce::open_with(&[("BALCAO_GUEST_UNITS_PER_VARIANT", "3")]).await;
+    let (product, variant) = shop.product("Bolo de pote", "POTE-1", 1500, 50).await;
+    let greedy = shop.cart(&variant, 50).await;
+    let (status, body) = shop.checkout(&greedy, "guest-greedy", shop.pickup_checkout("ana@example.com")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["code"], "guest_quantity_limit", "{body}");
+    assert_eq!(body["errors"][0]["field"], "items", "{body}");
+    assert_eq!(shop.inventory(&product, &variant).await["reserved"], 0, "nothing was held");
+
+    let fair = shop.cart(&variant, 3).await;
+    let (status, body) = shop.checkout(&fair, "guest-fair", shop.pickup_checkout("ana@example.com")).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(shop.inventory(&product, &variant).await["reserved"], 3);
+}
+
+#[tokio::test]
+async fn one_address_opens_a_bounded_number_of_carts_and_checkouts() {
+    let shop = Commerce::open_with(&[("BALCAO_CARTS_PER_HOUR", "4"), ("BALCAO_CHECKOUTS_PER_HOUR", "2")]).await;
+    let (_, variant) = shop.product("Brigadeiro", "BRIG-1", 300, 100).await;
+    let carts = [shop.cart(&variant, 1).await, shop.cart(&variant, 1).await, shop.cart(&variant, 1).await];
+    let (status, body) = shop.shop(Method::POST, "/carts", Some(json!({"email": "ana@example.com"}))).await;
+    assert_eq!(status, StatusCode::CREATED, "the fourth cart this hour: {body}");
+    let (status, body) = shop.shop(Method::POST, "/carts", Some(json!({"email": "ana@example.com"}))).await;
+    assert_limited(status, &body, "too_many_carts");
+
+    for (i, cart) in carts.iter().take(2).enumerate() {
+        let (status, body) = shop.checkout(cart, &format!("limit-{i}"), shop.pickup_checkout("ana@example.com")).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, body) = shop.checkout(&carts[2], "limit-2", shop.pickup_checkout("ana@example.com")).await;
+    assert_limited(status, &body, "too_many_checkouts");
+}
