@@ -105,7 +105,8 @@ fn too_many_requests_is_documented_only_where_a_limit_answers_it() {
         [
             "post /v1/auth/login",
             "post /v1/storefront/{slug}/carts",
-            "post /v1/storefront/{slug}/carts/{cart_id}/checkout"
+            "post /v1/storefront/{slug}/carts/{cart_id}/checkout",
+            "post /v1/storefront/{slug}/carts/{cart_id}/coupon",
         ]
     );
 }

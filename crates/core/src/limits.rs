@@ -37,3 +37,46 @@ pub async fn hit(core: &Core, limit: Limit, ip: Option<IpAddr>) -> Result<()> {
     }
     Ok(())
 }
+
+/// The count a key holds in the cache now (0 when absent).
+pub async fn count(core: &Core, key: &str) -> i64 {
+    let bytes = core.cache.get(key).await.unwrap_or_default();
+    std::str::from_utf8(&bytes).ok().and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+/// Failures counted under several keys at once (say, per cart and per address), each with its
+/// own ceiling: [`Failures::check`] refuses once any key reached its ceiling, and
+/// [`Failures::record`] counts one more under every key.
+pub struct Failures {
+    /// `(cache key, ceiling)` pairs.
+    pub keys: Vec<(String, i64)>,
+    /// How long a failure counts.
+    pub window: Duration,
+    /// The problem code of a refusal.
+    pub code: &'static str,
+    /// The problem detail of a refusal.
+    pub detail: &'static str,
+}
+
+impl Failures {
+    /// 429 with `Retry-After` the window once any key holds its ceiling.
+    pub async fn check(&self, core: &Core) -> Result<()> {
+        for (key, ceiling) in &self.keys {
+            if count(core, key).await >= *ceiling {
+                return Err(Error::TooManyRequests {
+                    code: self.code,
+                    detail: self.detail.into(),
+                    retry_after_secs: self.window.as_secs().max(1),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts one failure under every key.
+    pub async fn record(&self, core: &Core) {
+        for (key, _) in &self.keys {
+            core.cache.incr(key, self.window).await;
+        }
+    }
+}

@@ -90,6 +90,7 @@ async fn an_empty_patch_answers_the_unchanged_resource_on_every_route() {
     let template = id(&created(&shop, "/message-templates", template).await);
     let endpoint = json!({"url": "http://127.0.0.1:9/hook", "event_types": ["*"]});
     let endpoint = id(&created(&shop, "/webhook-endpoints", endpoint).await);
+    let role = id(&created(&shop, "/roles", json!({"name": "estoque", "permissions": ["catalog:read"]})).await);
     let cart = shop.cart(&variant, 2).await;
     let (_, cart_body) = shop.shop(Method::GET, &format!("/carts/{cart}"), None).await;
     let item = id(&cart_body["items"][0]);
@@ -103,6 +104,7 @@ async fn an_empty_patch_answers_the_unchanged_resource_on_every_route() {
             format!("{store}/members"),
             Read::Item("/data", "user_id", staff.id.clone()),
         ),
+        (format!("{store}/roles/{role}"), format!("{store}/roles"), Read::Item("", "id", role.clone())),
         (format!("{store}/categories/{category}"), format!("{store}/categories/{category}"), Read::Whole),
         (format!("{store}/products/{product}"), format!("{store}/products/{product}"), Read::Whole),
         (

@@ -44,3 +44,28 @@ async fn one_address_opens_a_bounded_number_of_carts_and_checkouts() {
     let (status, body) = shop.checkout(&carts[2], "limit-2", shop.pickup_checkout("ana@example.com")).await;
     assert_limited(status, &body, "too_many_checkouts");
 }
+
+#[tokio::test]
+async fn coupon_codes_cannot_be_guessed_at_will() {
+    let shop = Commerce::open().await;
+    let (_, variant) = shop.product("Quindim", "QUIN-1", 400, 100).await;
+    let (status, body) = shop
+        .staff(Method::POST, "/coupons", Some(json!({"code": "SEGREDO15", "kind": "percentage", "percent_bps": 1500})))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let cart = shop.cart(&variant, 1).await;
+    let coupon = format!("/carts/{cart}/coupon");
+    for guess in 0..10 {
+        let (status, body) = shop.shop(Method::POST, &coupon, Some(json!({"code": format!("CHUTE{guess}")}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["code"], "coupon_not_found", "{body}");
+    }
+    // Ten unknown codes on this cart: even the right one waits now.
+    let (status, body) = shop.shop(Method::POST, &coupon, Some(json!({"code": "SEGREDO15"}))).await;
+    assert_limited(status, &body, "too_many_coupon_attempts");
+    // Another cart (from the same address, below its own ceiling) still takes it.
+    let other = shop.cart(&variant, 1).await;
+    let (status, body) =
+        shop.shop(Method::POST, &format!("/carts/{other}/coupon"), Some(json!({"code": "SEGREDO15"}))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

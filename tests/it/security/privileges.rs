@@ -114,3 +114,46 @@ async fn nobody_creates_or_assigns_a_role_with_a_permission_they_lack() {
         app.patch(&format!("{members}/{}", accomplice.id), &admin.token, json!({"role": "catalogo"})).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
 }
+
+#[tokio::test]
+async fn custom_roles_are_edited_within_the_editors_permissions_and_deleted_only_when_unused() {
+    let app = TestApp::spawn().await;
+    let (owner, store, admin) = app.store_with_member("admin").await;
+    let roles = format!("/v1/stores/{store}/roles");
+    let body = json!({"name": "vitrine", "permissions": ["store:read", "catalog:read"]});
+    let (status, role) = app.post(&roles, &owner.token, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{role}");
+    let role_path = format!("{roles}/{}", role["id"].as_str().unwrap());
+    let holder = app.user().await;
+    app.add_member(&owner.token, &store, &holder.email, "vitrine").await;
+    let products = format!("/v1/stores/{store}/products");
+    let (status, _) = app.post(&products, &holder.token, simple_product("Pão", "PAO-1", 800, 5)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "catalog:read only");
+
+    // An edit reaches the holder at once (their cached access is forgotten).
+    let (status, edited) = app
+        .patch(&role_path, &admin.token, json!({"permissions": ["store:read", "catalog:read", "catalog:write"]}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{edited}");
+    assert_eq!(edited["permissions"], json!(["store:read", "catalog:read", "catalog:write"]));
+    let (status, body) = app.post(&products, &holder.token, simple_product("Pão", "PAO-1", 800, 5)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // Not beyond the editor's own permissions.
+    let (status, answer) = app.patch(&role_path, &admin.token, json!({"permissions": ["store:delete"]})).await;
+    assert_forbidden("an admin editing a role into store:delete", status, &answer, "store:delete");
+
+    // In use: refused with how many hold it; unused: gone.
+    let (status, answer) = app.delete(&role_path, &owner.token).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    assert_eq!(answer["code"], "role_in_use");
+    assert!(answer["detail"].as_str().is_some_and(|d| d.contains("1 member")), "{answer}");
+    let (status, _) =
+        app.patch(&format!("/v1/stores/{store}/members/{}", holder.id), &owner.token, json!({"role": "viewer"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.delete(&role_path, &owner.token).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, listed) = app.get(&roles, &owner.token).await;
+    assert!(!listed.to_string().contains("vitrine"), "{listed}");
+    let (status, _) = app.delete(&role_path, &owner.token).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -78,6 +78,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(team::remove_member)
         .service(team::list_roles)
         .service(team::create_role)
+        .service(team::update_role)
+        .service(team::delete_role)
         .service(team::list_api_keys)
         .service(team::create_api_key)
         .service(team::revoke_api_key);

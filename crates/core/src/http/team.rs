@@ -6,11 +6,11 @@ use super::extract::StoreAccess;
 use super::json::Json;
 use super::query::Query;
 use crate::error::Result;
-use crate::id::{ApiKeyId, UserId};
+use crate::id::{ApiKeyId, RoleId, UserId};
 use crate::pagination::{Page, PageParams};
 use crate::tenancy::{
     AddMember, ApiKey, ApiKeyService, CreateApiKey, CreateRole, CreatedApiKey, Invitation, Member, MemberAdded,
-    MemberService, Permission, Role, UpdateMember,
+    MemberService, Permission, Role, UpdateMember, UpdateRole,
 };
 
 type Members = web::Data<dyn MemberService>;
@@ -100,6 +100,43 @@ pub async fn list_roles(members: Members, access: StoreAccess) -> Result<web::Js
 pub async fn create_role(members: Members, access: StoreAccess, body: Json<CreateRole>) -> Result<HttpResponse> {
     access.require(Permission::MembersManage)?;
     Ok(HttpResponse::Created().json(members.create_role(access.store_id, &access.access, body.into_inner()).await?))
+}
+
+/// Replace a custom role's permissions; members holding it get them at once.
+///
+/// Only a caller holding both the role's current and its new permissions may (403 names the
+/// first one missing). An empty body changes nothing.
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(
+    ("store_id" = uuid::Uuid, Path, description = "The store"), ("role_id" = uuid::Uuid, Path, description = "The custom role")),
+    request_body = UpdateRole, responses((status = 200, description = "The role", body = Role)))]
+#[patch("/stores/{store_id}/roles/{role_id}")]
+pub async fn update_role(
+    members: Members,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, RoleId)>,
+    body: Json<UpdateRole>,
+) -> Result<web::Json<Role>> {
+    access.require(Permission::MembersManage)?;
+    Ok(web::Json(members.update_role(access.store_id, &access.access, path.1, body.into_inner()).await?))
+}
+
+/// Delete a custom role that no member holds.
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(
+    ("store_id" = uuid::Uuid, Path, description = "The store"), ("role_id" = uuid::Uuid, Path, description = "The custom role")),
+    responses(
+    (status = 204, description = "Deleted"),
+    (status = 409, description = "`role_in_use`: the detail says how many members hold it", body = crate::error::Problem,
+     content_type = "application/problem+json"),
+))]
+#[delete("/stores/{store_id}/roles/{role_id}")]
+pub async fn delete_role(
+    members: Members,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, RoleId)>,
+) -> Result<HttpResponse> {
+    access.require(Permission::MembersManage)?;
+    members.delete_role(access.store_id, &access.access, path.1).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// The store's live API keys (never their secrets).

@@ -5,10 +5,10 @@
 //! else's account locked for long.
 
 use std::net::IpAddr;
-use std::time::Duration;
 
 use crate::context::Core;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::limits::Failures;
 
 /// The cache keys counting failures from `ip`: its own, then its network's.
 fn keys(ip: IpAddr) -> [String; 2] {
@@ -25,37 +25,30 @@ fn keys(ip: IpAddr) -> [String; 2] {
     [format!("login:fail:ip:{ip}"), format!("login:fail:net:{network}")]
 }
 
-async fn count(core: &Core, key: &str) -> i64 {
-    let bytes = core.cache.get(key).await.unwrap_or_default();
-    std::str::from_utf8(&bytes).ok().and_then(|s| s.parse().ok()).unwrap_or(0)
-}
-
-fn throttled(window: Duration) -> Error {
-    Error::TooManyRequests {
+/// The failures counted for `ip`: its own and its network's, each with its ceiling.
+fn failures(core: &Core, ip: IpAddr) -> Failures {
+    let config = &core.config;
+    let [own, network] = keys(ip);
+    Failures {
+        keys: vec![(own, i64::from(config.login_ip_failures)), (network, i64::from(config.login_network_failures))],
+        window: config.login_failure_window,
         code: "too_many_failed_logins",
-        detail: "Too many failed logins from your network; try again later.".into(),
-        retry_after_secs: window.as_secs().max(1),
+        detail: "Too many failed logins from your network; try again later.",
     }
 }
 
 /// Refuses a login from `ip` while its address or network has failed too often.
 pub async fn check(core: &Core, ip: Option<IpAddr>) -> Result<()> {
-    let Some(ip) = ip else { return Ok(()) };
-    let config = &core.config;
-    let [own, network] = keys(ip);
-    if count(core, &own).await >= i64::from(config.login_ip_failures)
-        || count(core, &network).await >= i64::from(config.login_network_failures)
-    {
-        return Err(throttled(config.login_failure_window));
+    match ip {
+        Some(ip) => failures(core, ip).check(core).await,
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Counts one failed login from `ip` (a wrong password, a wrong code or an unknown email).
 pub async fn record_failure(core: &Core, ip: Option<IpAddr>) {
-    let Some(ip) = ip else { return };
-    for key in keys(ip) {
-        core.cache.incr(&key, core.config.login_failure_window).await;
+    if let Some(ip) = ip {
+        failures(core, ip).record(core).await;
     }
 }
 

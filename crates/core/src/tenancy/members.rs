@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
-use super::model::{AddMember, CreateRole, Invitation, Member, MemberAdded, Role, RoleRow, UpdateMember};
+use super::model::{AddMember, CreateRole, Invitation, Member, MemberAdded, Role, RoleRow, UpdateMember, UpdateRole};
 use super::permissions::{BuiltinRole, Permission, parse_list};
 use crate::auth::{self, Access};
 use crate::context::Core;
@@ -37,6 +37,10 @@ pub trait MemberService: Send + Sync {
     async fn roles(&self, store: StoreId) -> Result<Vec<Role>>;
     /// Creates a custom role granting only permissions the actor holds.
     async fn create_role(&self, store: StoreId, actor: &Access, req: CreateRole) -> Result<Role>;
+    /// Replaces a custom role's permissions (within the actor's, and the role's old ones too).
+    async fn update_role(&self, store: StoreId, actor: &Access, role: RoleId, req: UpdateRole) -> Result<Role>;
+    /// Deletes a custom role nobody holds (409 `role_in_use` with how many do).
+    async fn delete_role(&self, store: StoreId, actor: &Access, role: RoleId) -> Result<()>;
 }
 
 /// [`MemberService`] on PostgreSQL.
@@ -335,6 +339,86 @@ impl MemberService for PgMemberService {
             })?;
         Ok(role_from_row(row))
     }
+
+    async fn update_role(&self, store: StoreId, actor: &Access, role: RoleId, req: UpdateRole) -> Result<Role> {
+        let mut conn = self.core.pool.get().await?;
+        let current = load_role(&mut conn, store, role).await?;
+        let Some(names) = req.permissions else {
+            return Ok(role_from_row(current));
+        };
+        let mut v = Validator::new();
+        v.check(!names.is_empty(), "permissions", "required", "must name at least one permission");
+        v.finish()?;
+        let permissions = parse_list(&names, "permissions")?;
+        // Who could not grant the role cannot reshape it either, up or down.
+        let held: Vec<Permission> = current.permissions.iter().filter_map(|p| Permission::parse(p)).collect();
+        require_holds(actor, &held)?;
+        require_holds(actor, &permissions)?;
+        let names: Vec<String> = permissions.iter().map(|p| p.as_str().to_owned()).collect();
+        let row: RoleRow =
+            diesel::update(roles::table.filter(roles::store_id.eq(store.uuid())).filter(roles::id.eq(role.uuid())))
+                .set(roles::permissions.eq(&names))
+                .returning(RoleRow::as_returning())
+                .get_result(&mut conn)
+                .await?;
+        for user in holders(&mut conn, store, &row.name).await? {
+            auth::forget_access(&self.core, store, UserId(user)).await;
+        }
+        Ok(role_from_row(row))
+    }
+
+    async fn delete_role(&self, store: StoreId, actor: &Access, role: RoleId) -> Result<()> {
+        let mut conn = self.core.pool.get().await?;
+        let current = load_role(&mut conn, store, role).await?;
+        let held: Vec<Permission> = current.permissions.iter().filter_map(|p| Permission::parse(p)).collect();
+        require_holds(actor, &held)?;
+        conn.transaction::<_, Error, _>(async |conn| {
+            // Lock the role so nobody is given it between the count and the delete.
+            let _: uuid::Uuid = roles::table
+                .filter(roles::store_id.eq(store.uuid()))
+                .filter(roles::id.eq(role.uuid()))
+                .select(roles::id)
+                .for_update()
+                .first(conn)
+                .await?;
+            let holding = holders(conn, store, &current.name).await?.len();
+            if holding > 0 {
+                let who = if holding == 1 { "1 member holds".to_owned() } else { format!("{holding} members hold") };
+                return Err(Error::Conflict {
+                    code: "role_in_use",
+                    detail: format!("{who} this role; give them another role first."),
+                    field: None,
+                });
+            }
+            diesel::delete(roles::table.filter(roles::store_id.eq(store.uuid())).filter(roles::id.eq(role.uuid())))
+                .execute(conn)
+                .await?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// A custom role of the store.
+async fn load_role(conn: &mut AsyncPgConnection, store: StoreId, role: RoleId) -> Result<RoleRow> {
+    roles::table
+        .filter(roles::store_id.eq(store.uuid()))
+        .filter(roles::id.eq(role.uuid()))
+        .select(RoleRow::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| Error::not_found("role"))
+}
+
+/// The members holding a role name.
+async fn holders(conn: &mut AsyncPgConnection, store: StoreId, name: &str) -> Result<Vec<uuid::Uuid>> {
+    Ok(store_members::table
+        .filter(store_members::store_id.eq(store.uuid()))
+        .filter(store_members::role.eq(name))
+        .select(store_members::user_id)
+        .load(conn)
+        .await?)
 }
 
 fn role_from_row(row: RoleRow) -> Role {

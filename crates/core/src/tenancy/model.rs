@@ -171,6 +171,14 @@ pub struct CreateRole {
     pub permissions: Vec<String>,
 }
 
+/// `PATCH /v1/stores/{store_id}/roles/{role_id}`: replaces what the role may do; members who
+/// hold it get the new permissions at once.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
+pub struct UpdateRole {
+    /// Permission names such as `catalog:write` (at least one), all held by the caller.
+    pub permissions: Option<Vec<String>>,
+}
+
 /// An API key row.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = api_keys)]

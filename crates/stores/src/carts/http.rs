@@ -102,17 +102,47 @@ pub async fn remove_item(svc: Carts, path: web::Path<(String, CartId, CartItemId
     Ok(web::Json(svc.remove_item(&path.0, path.1, path.2).await?))
 }
 
+/// Unknown coupon codes tried on one cart per hour before it may try no more.
+const COUPON_GUESSES_PER_CART: i64 = 10;
+/// The same from one client address, over every cart.
+const COUPON_GUESSES_PER_ADDRESS: i64 = 30;
+
 /// Apply a coupon; one that does not hold answers 422 with a code saying why (`coupon_expired`, ...).
+///
+/// Codes cannot be guessed at will: after 10 unknown codes on a cart, or 30 from one address,
+/// within an hour, the cart takes no more codes for the rest of it (429).
 #[utoipa::path(tag = "storefront", params(
     ("slug" = String, Path, description = "The store's slug"), ("cart_id" = uuid::Uuid, Path, description = "The cart")),
-    request_body = ApplyCoupon, responses((status = 200, description = "The cart with the discount", body = Cart)))]
+    request_body = ApplyCoupon, responses(
+    (status = 200, description = "The cart with the discount", body = Cart),
+    (status = 429, description = "`too_many_coupon_attempts`: too many unknown codes on this cart or from this \
+     address; see Retry-After", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
 #[post("/storefront/{slug}/carts/{cart_id}/coupon")]
 pub async fn apply_coupon(
     svc: Carts,
+    core: web::Data<Core>,
+    req: HttpRequest,
     path: web::Path<(String, CartId)>,
     body: Json<ApplyCoupon>,
 ) -> Result<web::Json<Cart>> {
-    Ok(web::Json(svc.apply_coupon(&path.0, path.1, body.into_inner()).await?))
+    let mut keys = vec![(format!("coupon:guess:cart:{}", path.1), COUPON_GUESSES_PER_CART)];
+    if let Some(ip) = client_ip(&req, core.config.behind_proxy) {
+        keys.push((format!("coupon:guess:ip:{ip}"), COUPON_GUESSES_PER_ADDRESS));
+    }
+    let guesses = limits::Failures {
+        keys,
+        window: HOUR,
+        code: "too_many_coupon_attempts",
+        detail: "Too many unknown coupon codes were tried; try again later.",
+    };
+    guesses.check(&core).await?;
+    match svc.apply_coupon(&path.0, path.1, body.into_inner()).await {
+        Err(error) if error.code() == "coupon_not_found" => {
+            guesses.record(&core).await;
+            Err(error)
+        }
+        answer => Ok(web::Json(answer?)),
+    }
 }
 
 /// Remove the cart's coupons.
