@@ -103,6 +103,7 @@ def seed_extras(api, ids, mail_dir):
     p["user_id"] = next(m["user_id"] for m in members if m.get("email") == member_email)
     api.post(f"{s}/roles", {"name": f"estoquista-{uuid.uuid4().hex[:6]}", "permissions": ["catalog:read", "catalog:write"]})
     p["key_id"] = api.post(f"{s}/api-keys", {"name": "fuzz"})["id"]
+    p["role_id"] = api.post(f"{s}/roles", {"name": "fuzz-vitrine", "permissions": ["catalog:read"]})["id"]
 
     # Messaging: a suppression, an inbound source with one delivery, an unsubscribe link.
     api.post(f"{s}/suppressions", {"kind": "whatsapp", "contact": "+5511912345678"})
@@ -194,6 +195,8 @@ def throwaways(api, ids, p):
         (["DELETE /v1/stores/{store_id}", "PATCH /v1/stores/{store_id}"], {"store_id": spare_store}),
         (["PUT /v1/stores/{store_id}/payment-accounts/{provider}",
           "DELETE /v1/stores/{store_id}/payment-accounts/{provider}"], {"store_id": pay_store, "provider": "stripe"}),
+        (["DELETE /v1/stores/{store_id}/roles/{role_id}"],
+         {"role_id": api.post(f"{s}/roles", {"name": f"descartavel-{tag}", "permissions": ["catalog:read"]})["id"]}),
         (["DELETE /v1/stores/{store_id}/categories/{category_id}"], {"category_id": category}),
         (["DELETE /v1/stores/{store_id}/products/{product_id}",
           "DELETE /v1/stores/{store_id}/products/{product_id}/variants/{variant_id}"],
