@@ -5,6 +5,7 @@ pub mod events;
 pub mod members;
 pub mod model;
 pub mod permissions;
+pub mod roles;
 pub mod stores;
 
 pub use api_keys::{ApiKeyService, PgApiKeyService};
