@@ -1,6 +1,7 @@
 //! End-to-end suites over HTTP against the composed app (one binary: link time matters).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounts;
 mod api_keys;
 mod catalog;
 mod checkout;

@@ -149,24 +149,31 @@ async fn members_and_invitations() {
     invalid(&app, Method::POST, &members_path, &owner.token, body, "role").await;
     invalid(&app, Method::POST, &members_path, &owner.token, json!({"email": "nope", "role": "staff"}), "email").await;
 
-    // An unknown email gets an invitation, accepted at signup.
+    // An unknown email gets an emailed invitation; signing up with the address alone accepts
+    // nothing (the link or a verified address does: see `accounts`).
     let email = format!("convidada-{}@example.com", uuid::Uuid::now_v7().simple());
     let (status, invitation) = app.post(&members_path, &owner.token, json!({"email": email, "role": "viewer"})).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{invitation}");
     assert_eq!(invitation["email"], email.as_str());
     assert_eq!(invitation["role"], "viewer");
+    assert_eq!(invitation["status"], "pending");
     assert!(invitation["expires_at"].is_string());
     let (_, members) = app.get(&members_path, &owner.token).await;
     assert_eq!(members["data"].as_array().unwrap().len(), 2, "not a member before signup");
 
-    let invited = app.user_with_email(&email.to_uppercase()).await;
-    let (status, got) = app.get(&format!("/v1/stores/{store}"), &invited.token).await;
-    assert_eq!(status, StatusCode::OK, "{got}");
-    let (_, list) = app.get("/v1/stores", &invited.token).await;
-    assert_eq!(list["data"][0]["id"], store.as_str());
+    app.signup_unverified(&email.to_uppercase(), "a long test password").await;
+    let invited = app.login(&email, "a long test password").await;
+    let (status, _) = app.get(&format!("/v1/stores/{store}"), &invited).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "signup alone is no proof of the address");
     let (_, members) = app.get(&members_path, &owner.token).await;
-    let entry = members["data"].as_array().unwrap().iter().find(|m| m["user_id"] == invited.id.as_str()).cloned();
-    assert_eq!(entry.unwrap()["role"], "viewer");
+    assert_eq!(members["data"].as_array().unwrap().len(), 2);
+
+    // Adding the same address as an unverified account invites it again (the old link dies).
+    let (status, again) = app.post(&members_path, &owner.token, json!({"email": email, "role": "viewer"})).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{again}");
+    let (_, invitations) = app.get(&format!("/v1/stores/{store}/invitations"), &owner.token).await;
+    let statuses: Vec<_> = invitations["data"].as_array().unwrap().iter().map(|i| i["status"].clone()).collect();
+    assert_eq!(statuses, [json!("pending"), json!("revoked")]);
 
     // Someone who is not a member here is not found through this store.
     let outsider = app.user().await;

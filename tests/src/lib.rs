@@ -275,8 +275,35 @@ impl TestApp {
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "signup: {body}");
+        self.mark_verified(email).await;
         let token = self.login(email, &password).await;
         TestUser { id: body["id"].as_str().unwrap().to_owned(), email: email.to_owned(), password, token }
+    }
+
+    /// Signs up a user with `email` without verifying the address; returns the signup answer.
+    pub async fn signup_unverified(&self, email: &str, password: &str) -> Value {
+        let (status, body) = self
+            .call(
+                Method::POST,
+                "/v1/auth/signup",
+                None,
+                Some(json!({"email": email, "password": password, "name": "Test User"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "signup: {body}");
+        body
+    }
+
+    /// Marks an account's address verified directly in the database, as following the emailed
+    /// link does (suites about verification itself follow the link instead).
+    pub async fn mark_verified(&self, email: &str) {
+        use diesel_async::RunQueryDsl;
+        let mut conn = self.core.pool.get().await.unwrap();
+        diesel::sql_query("UPDATE users SET email_verified_at = now() WHERE lower(email) = lower($1)")
+            .bind::<diesel::sql_types::Text, _>(email)
+            .execute(&mut conn)
+            .await
+            .unwrap();
     }
 
     /// Logs in and returns the session token.

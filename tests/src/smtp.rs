@@ -130,6 +130,38 @@ impl SmtpSink {
     }
 }
 
+impl SmtpSink {
+    /// The messages received so far for `recipient`, oldest first.
+    pub async fn messages_to(&self, recipient: &str) -> Vec<Received> {
+        self.inbox.snapshot().into_iter().filter(|m| m.to.iter().any(|to| to == recipient)).collect()
+    }
+
+    /// Waits until at least `count` messages for `recipient` have arrived and returns those
+    /// (others, such as the verification emails of test users, are left out).
+    pub async fn wait_for_to(&self, recipient: &str, count: usize, timeout: Duration) -> Vec<Received> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let arrived = self.inbox.arrived.notified();
+            tokio::pin!(arrived);
+            arrived.as_mut().enable();
+            let messages = self.messages_to(recipient).await;
+            if messages.len() >= count {
+                return messages;
+            }
+            if tokio::time::timeout_at(deadline, arrived).await.is_err() {
+                let messages = self.messages_to(recipient).await;
+                if messages.len() >= count {
+                    return messages;
+                }
+                panic!(
+                    "expected {count} messages to {recipient} within {timeout:?}, got {}: {messages:#?}",
+                    messages.len()
+                );
+            }
+        }
+    }
+}
+
 impl Drop for SmtpSink {
     fn drop(&mut self) {
         self.task.abort();

@@ -51,6 +51,10 @@ pub fn registry(core: &Core, bus: &EventBus) -> Registry {
     let mut registry = Registry::new();
     bus.register_jobs(&mut registry, core.pool.clone());
     registry.register(PURGE_IDEMPOTENCY_JOB, Arc::new(PurgeIdempotency { core: core.clone() }));
+    registry.register(
+        balcao_core::identity::emails::SEND_JOB,
+        Arc::new(balcao_core::identity::emails::SendAccountEmail::new(core.clone())),
+    );
     balcao_stores::orders::expiry::register_jobs(&mut registry, core);
     registry.register(
         balcao_webhooks::delivery::DELIVER_JOB,

@@ -74,15 +74,16 @@ pub async fn authenticate(core: &Core, token: &str) -> Result<Principal> {
 
 async fn resolve_session(core: &Core, hash: &str) -> Result<(Principal, Option<DateTime<Utc>>)> {
     let mut conn = core.pool.get().await?;
-    let found: Option<(uuid::Uuid, uuid::Uuid, DateTime<Utc>)> = sessions::table
+    let found: Option<(uuid::Uuid, uuid::Uuid, DateTime<Utc>, Option<DateTime<Utc>>)> = sessions::table
         .filter(sessions::token_hash.eq(hash))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(Utc::now()))
-        .select((sessions::id, sessions::user_id, sessions::expires_at))
+        .select((sessions::id, sessions::user_id, sessions::expires_at, sessions::last_used_at))
         .first(&mut conn)
         .await
         .optional()?;
-    let (session_id, user_id, expires_at) = found.ok_or_else(unauthenticated)?;
+    let (session_id, user_id, expires_at, last_used_at) = found.ok_or_else(unauthenticated)?;
+    crate::identity::sessions::touch(&mut conn, session_id, last_used_at).await?;
     Ok((Principal::User { user_id: UserId(user_id), session_id }, Some(expires_at)))
 }
 

@@ -124,6 +124,10 @@ pub struct Config {
     /// `BALCAO_PUBLIC_URL`: where the API is reached from outside, for links in messages
     /// (e.g. one-click unsubscribe); an http(s) URL without a trailing slash.
     pub public_url: String,
+    /// `BALCAO_APP_URL`: where the dashboard people sign in to lives, for the links in account
+    /// emails (`{app}/verify-email?token=...`, `/reset-password`, `/invitations/accept`); an
+    /// http(s) URL without a trailing slash, default `BALCAO_PUBLIC_URL`.
+    pub app_url: String,
     /// `BALCAO_METRICS_TOKEN`: the bearer token `/metrics` asks for (at least 16 characters);
     /// without it `/metrics` is off (404).
     pub metrics_token: Option<String>,
@@ -170,6 +174,7 @@ impl std::fmt::Debug for Config {
             .field("webhooks_retry_scale", &self.webhooks_retry_scale)
             .field("webhooks_disable_after", &self.webhooks_disable_after)
             .field("public_url", &self.public_url)
+            .field("app_url", &self.app_url)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<redacted>"))
             .finish()
     }
@@ -265,6 +270,8 @@ impl Config {
             None => DEFAULT_PUBLIC_URL.to_owned(),
         };
         check_public_url(&public_url).map_err(|m| env.error("BALCAO_PUBLIC_URL", m))?;
+        let app_url = env.get("BALCAO_APP_URL").unwrap_or_else(|| public_url.clone());
+        check_public_url(&app_url).map_err(|m| env.error("BALCAO_APP_URL", m))?;
         let metrics_token = env.get("BALCAO_METRICS_TOKEN").map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
         if metrics_token.as_ref().is_some_and(|t| t.len() < 16 || !t.bytes().all(|b| b.is_ascii_graphic())) {
             return Err(env.error("BALCAO_METRICS_TOKEN", "must be at least 16 visible ASCII characters".into()));
@@ -336,6 +343,7 @@ impl Config {
                 90 * 86_400,
             )?),
             public_url,
+            app_url,
             metrics_token,
         })
     }

@@ -39,6 +39,10 @@ pub enum Error {
     /// Authenticated, but missing a permission in this store (403).
     #[error("missing permission {permission}")]
     Forbidden { permission: String },
+    /// Authenticated, but the account may not do this yet (403 with its own code), e.g.
+    /// `email_unverified`.
+    #[error("{detail}")]
+    Denied { code: &'static str, detail: String },
     /// The resource does not exist or belongs to another tenant (404).
     #[error("{resource} not found")]
     NotFound { resource: &'static str },
@@ -94,7 +98,7 @@ impl Error {
             Self::Validation(_) | Self::Rule { .. } => 422,
             Self::BadRequest { .. } => 400,
             Self::Unauthenticated { .. } => 401,
-            Self::Forbidden { .. } => 403,
+            Self::Forbidden { .. } | Self::Denied { .. } => 403,
             Self::NotFound { .. } => 404,
             Self::Conflict { .. } => 409,
             Self::TooManyRequests { .. } => 429,
@@ -111,6 +115,7 @@ impl Error {
             | Self::Unauthenticated { code, .. }
             | Self::Conflict { code, .. }
             | Self::Rule { code, .. }
+            | Self::Denied { code, .. }
             | Self::TooManyRequests { code, .. } => code,
             Self::Forbidden { .. } => "forbidden",
             Self::NotFound { .. } => "not_found",

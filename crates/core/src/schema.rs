@@ -14,6 +14,8 @@ diesel::table! {
         locked_until -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        email_verified_at -> Nullable<Timestamptz>,
+        locale -> Text,
     }
 }
 
@@ -35,6 +37,22 @@ diesel::table! {
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
         revoked_at -> Nullable<Timestamptz>,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        last_used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    account_tokens (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        purpose -> Text,
+        token_hash -> Text,
+        password_hash -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -81,6 +99,10 @@ diesel::table! {
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
         accepted_at -> Nullable<Timestamptz>,
+        token_hash -> Nullable<Text>,
+        revoked_at -> Nullable<Timestamptz>,
+        sent_at -> Nullable<Timestamptz>,
+        accepted_by -> Nullable<Uuid>,
     }
 }
 
@@ -145,4 +167,14 @@ diesel::table! {
 diesel::joinable!(store_members -> stores (store_id));
 diesel::joinable!(store_members -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, stores, store_members, sessions, roles, api_keys, invitations);
+diesel::joinable!(account_tokens -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    stores,
+    store_members,
+    sessions,
+    roles,
+    api_keys,
+    invitations,
+    account_tokens
+);

@@ -82,6 +82,9 @@ async fn timestamps_outside_rfc_3339_years_are_refused_wherever_a_request_takes_
     let (status, endpoint) = shop.staff(Method::POST, "/webhook-endpoints", Some(endpoint)).await;
     assert_eq!(status, StatusCode::CREATED, "{endpoint}");
     let endpoint = endpoint["id"].as_str().unwrap().to_owned();
+    let (status, key) = shop.staff(Method::POST, "/api-keys", Some(json!({"name": "to roll"}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{key}");
+    let key = key["id"].as_str().unwrap().to_owned();
 
     let coupon_body = |field: &str, at: &str| {
         let mut body = json!({"code": "ANOS2", "kind": "percentage", "percent_bps": 1000});
@@ -126,6 +129,13 @@ async fn timestamps_outside_rfc_3339_years_are_refused_wherever_a_request_takes_
                 Method::POST,
                 "/api-keys".into(),
                 Some(json!({"name": "k", "expires_at": at})),
+            ),
+            (
+                "POST /v1/stores/{store_id}/api-keys/{key_id}/roll body.expires_at",
+                "expires_at",
+                Method::POST,
+                format!("/api-keys/{key}/roll"),
+                Some(json!({"expires_old_in": 60, "expires_at": at})),
             ),
             (
                 "POST /v1/stores/{store_id}/webhook-endpoints/{endpoint_id}/recover body.since",

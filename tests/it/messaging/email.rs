@@ -106,7 +106,7 @@ async fn marketing_email_carries_one_click_unsubscribe_and_the_link_opts_the_con
     let id = shop.queue("Ana Souza <Ana@Example.com>", "marketing", "Promoção de inverno ❄").await;
     let message = shop.settled(&id).await;
     assert_eq!(message["status"], "sent", "{message}");
-    let received = operator.wait_for(1, WAIT).await;
+    let received = operator.wait_for_to("ana@example.com", 1, WAIT).await;
     let headers = assert_store_email(&received[0], "Promoção de inverno ❄");
     let get = |name: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
     assert_eq!(get("Message-ID"), message["provider_message_id"].as_str().map(str::to_owned), "{message}");
@@ -128,7 +128,7 @@ async fn marketing_email_carries_one_click_unsubscribe_and_the_link_opts_the_con
     assert!(!html.contains("ana@example.com"), "the address is masked: {html}");
     let again = shop.queue("ana@example.com", "marketing", "Promoção de inverno ❄").await;
     assert_eq!(shop.settled(&again).await["status"], "sent");
-    let received = operator.wait_for(2, WAIT).await;
+    let received = operator.wait_for_to("ana@example.com", 2, WAIT).await;
     assert_store_email(&received[1], "Promoção de inverno ❄");
 
     // The one-click POST (RFC 8058) opts the contact out, idempotently.
@@ -157,11 +157,11 @@ async fn marketing_email_carries_one_click_unsubscribe_and_the_link_opts_the_con
     assert_eq!(problem["errors"][0]["field"], "to");
     let receipt = shop.queue("ana@example.com", "transactional", "Pedido nº 1042 confirmado").await;
     assert_eq!(shop.settled(&receipt).await["status"], "sent");
-    let received = operator.wait_for(3, WAIT).await;
+    let received = operator.wait_for_to("ana@example.com", 3, WAIT).await;
     let headers = assert_store_email(&received[2], "Pedido nº 1042 confirmado");
     assert!(!headers.iter().any(|(k, _)| k.starts_with("List-Unsubscribe")), "{headers:?}");
     worker.stop().await;
-    assert_eq!(operator.messages().await.len(), 3);
+    assert_eq!(operator.messages_to("ana@example.com").await.len(), 3);
 
     // A tampered or made-up token is a 404 problem, for GET and POST alike.
     let token = path.strip_prefix("/v1/unsubscribe/").unwrap();
@@ -189,7 +189,7 @@ async fn a_channel_with_its_own_smtp_url_sends_through_that_server() {
         assert_eq!(message["status"], "sent", "{message}");
     }
     worker.stop().await;
-    let received = store_server.wait_for(2, WAIT).await;
+    let received = store_server.wait_for_to("ana@example.com", 2, WAIT).await;
     let mut subjects: Vec<String> = received
         .iter()
         .map(|message| {
@@ -200,7 +200,7 @@ async fn a_channel_with_its_own_smtp_url_sends_through_that_server() {
         .collect();
     subjects.sort();
     assert_eq!(subjects, ["Pedido nº 1042 confirmado", "Promoção de inverno ❄"]);
-    assert!(operator.messages().await.is_empty(), "nothing went through the operator's server");
+    assert!(operator.messages_to("ana@example.com").await.is_empty(), "nothing went through the operator's server");
 
     let (_, channels) = shop.app.get(&format!("/v1/stores/{}/channels", shop.store), &shop.token).await;
     assert_eq!(channels["data"][0]["configured_credentials"], json!(["smtp_url"]));

@@ -1,9 +1,8 @@
 //! The demo user, store and API key.
 
 use balcao_core::Result;
-use balcao_core::error::Error;
 use balcao_core::id::{StoreId, UserId};
-use balcao_core::identity::{LoginRequest, Principal, SignupRequest};
+use balcao_core::identity::{ClientInfo, LoginRequest, Principal, SignupRequest};
 use balcao_core::tenancy::{CreateApiKey, CreateStore};
 
 use super::all;
@@ -36,14 +35,22 @@ pub struct Account {
 /// revoking the demo keys of earlier runs.
 pub async fn seed(state: &AppState) -> Result<Account> {
     let services = &state.services;
-    let signup = SignupRequest { email: DEMO_EMAIL.into(), password: DEMO_PASSWORD.into(), name: "Ana Demo".into() };
-    match services.identity.signup(signup).await {
-        Ok(_) | Err(Error::Conflict { code: "email_taken", .. }) => {}
-        Err(other) => return Err(other),
-    }
+    let signup = SignupRequest {
+        email: DEMO_EMAIL.into(),
+        password: DEMO_PASSWORD.into(),
+        name: "Ana Demo".into(),
+        locale: None,
+    };
+    // Signing up again answers the same and leaves the account as it is.
+    services.identity.signup(signup).await?;
+    // The demo address receives no mail: the seed verifies it itself.
+    balcao_core::identity::service::mark_verified(&services.core, DEMO_EMAIL).await?;
     let login = services
         .identity
-        .login(LoginRequest { email: DEMO_EMAIL.into(), password: DEMO_PASSWORD.into(), totp_code: None }, None)
+        .login(
+            LoginRequest { email: DEMO_EMAIL.into(), password: DEMO_PASSWORD.into(), totp_code: None },
+            &ClientInfo::default(),
+        )
         .await?;
     let user = login.user.id;
     let mine = all(async |page| services.stores.list_for_user(user, &page).await).await?;

@@ -42,6 +42,8 @@ async fn principal(req: &HttpRequest) -> Result<(Core, Principal, String)> {
 pub struct Authenticated {
     /// The user.
     pub user_id: UserId,
+    /// The session the token belongs to.
+    pub session_id: uuid::Uuid,
     /// The bearer token, for logout.
     pub token: String,
 }
@@ -55,7 +57,7 @@ impl FromRequest for Authenticated {
         let req = req.clone();
         Box::pin(async move {
             match principal(&req).await? {
-                (_, Principal::User { user_id, .. }, token) => Ok(Self { user_id, token }),
+                (_, Principal::User { user_id, session_id }, token) => Ok(Self { user_id, session_id, token }),
                 (_, Principal::ApiKey { .. }, _) => Err(Error::Forbidden { permission: "user session".into() }.into()),
             }
         })

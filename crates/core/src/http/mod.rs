@@ -67,6 +67,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(identity::start_totp)
         .service(identity::confirm_totp)
         .service(identity::disable_totp)
+        .service(identity::verify_email)
+        .service(identity::resend_verification)
+        .service(identity::request_password_reset)
+        .service(identity::confirm_password_reset)
+        .service(identity::change_password)
+        .service(identity::list_sessions)
+        .service(identity::end_sessions)
+        .service(identity::end_session)
+        .service(identity::accept_invitation)
         .service(stores::create_store)
         .service(stores::list_stores)
         .service(stores::get_store)
@@ -82,5 +91,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(team::delete_role)
         .service(team::list_api_keys)
         .service(team::create_api_key)
-        .service(team::revoke_api_key);
+        .service(team::revoke_api_key)
+        .service(team::roll_api_key)
+        .service(team::list_invitations)
+        .service(team::resend_invitation)
+        .service(team::revoke_invitation);
 }

@@ -1,4 +1,4 @@
-//! Handlers for members, roles and API keys.
+//! Handlers for members, invitations, roles and API keys.
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 
@@ -6,11 +6,11 @@ use super::extract::StoreAccess;
 use super::json::Json;
 use super::query::Query;
 use crate::error::Result;
-use crate::id::{ApiKeyId, RoleId, UserId};
+use crate::id::{ApiKeyId, InvitationId, RoleId, UserId};
 use crate::pagination::{Page, PageParams};
 use crate::tenancy::{
     AddMember, ApiKey, ApiKeyService, CreateApiKey, CreateRole, CreatedApiKey, Invitation, Member, MemberAdded,
-    MemberService, Permission, Role, UpdateMember, UpdateRole,
+    MemberService, Permission, Role, RollApiKey, UpdateMember, UpdateRole,
 };
 
 type Members = web::Data<dyn MemberService>;
@@ -33,7 +33,8 @@ pub async fn list_members(
 #[utoipa::path(tag = "members", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
     request_body = AddMember, responses(
     (status = 201, description = "The user is now a member", body = Member),
-    (status = 202, description = "The email is not registered: an invitation waits for its signup", body = Invitation),
+    (status = 202, description = "The email has no verified account: an invitation with a single-use link was emailed to it",
+     body = Invitation),
     (status = 409, description = "Already a member", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/stores/{store_id}/members")]
@@ -175,5 +176,80 @@ pub async fn revoke_api_key(
 ) -> Result<HttpResponse> {
     access.require(Permission::ApiKeysManage)?;
     keys.revoke(access.store_id, path.1).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Replace an API key with a new secret, keeping the old one working for a while.
+///
+/// The new key has the old one's name and scopes and is shown once; the old secret works for
+/// `expires_old_in` seconds more (at most 7 days; 0 stops it now). The caller must hold every
+/// scope of the key.
+#[utoipa::path(tag = "api-keys", security(("bearer" = [])), params(
+    ("store_id" = uuid::Uuid, Path, description = "The store"), ("key_id" = uuid::Uuid, Path, description = "The key")),
+    request_body = RollApiKey, responses(
+    (status = 201, description = "The new key and its secret", body = CreatedApiKey),
+    (status = 404, description = "No such live key", body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`expires_old_in` out of range", body = crate::error::Problem,
+     content_type = "application/problem+json"),
+))]
+#[post("/stores/{store_id}/api-keys/{key_id}/roll")]
+pub async fn roll_api_key(
+    keys: ApiKeys,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, ApiKeyId)>,
+    body: Json<RollApiKey>,
+) -> Result<HttpResponse> {
+    access.require(Permission::ApiKeysManage)?;
+    let rolled = keys.roll(access.store_id, &access.access, access.on_behalf_of(), path.1, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(rolled))
+}
+
+/// The store's invitations, newest first, with their status (`pending`, `accepted`, `revoked`, `expired`).
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store"), PageParams),
+    responses((status = 200, description = "A page of invitations", body = Page<Invitation>)))]
+#[get("/stores/{store_id}/invitations")]
+pub async fn list_invitations(
+    members: Members,
+    access: StoreAccess,
+    page: Query<PageParams>,
+) -> Result<web::Json<Page<Invitation>>> {
+    access.require(Permission::MembersRead)?;
+    Ok(web::Json(members.invitations(access.store_id, &page).await?))
+}
+
+/// Email an invitation again: a new link (the old one stops working) valid 14 days from now.
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(
+    ("store_id" = uuid::Uuid, Path, description = "The store"), ("invitation_id" = uuid::Uuid, Path, description = "The invitation")),
+    responses(
+    (status = 200, description = "The invitation", body = Invitation),
+    (status = 409, description = "`invitation_closed`: accepted or revoked", body = crate::error::Problem,
+     content_type = "application/problem+json"),
+))]
+#[post("/stores/{store_id}/invitations/{invitation_id}/resend")]
+pub async fn resend_invitation(
+    members: Members,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, InvitationId)>,
+) -> Result<web::Json<Invitation>> {
+    access.require(Permission::MembersManage)?;
+    Ok(web::Json(members.resend_invitation(access.store_id, path.1).await?))
+}
+
+/// Revoke an invitation: its link stops working.
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(
+    ("store_id" = uuid::Uuid, Path, description = "The store"), ("invitation_id" = uuid::Uuid, Path, description = "The invitation")),
+    responses(
+    (status = 204, description = "Revoked"),
+    (status = 409, description = "`invitation_closed`: already accepted", body = crate::error::Problem,
+     content_type = "application/problem+json"),
+))]
+#[delete("/stores/{store_id}/invitations/{invitation_id}")]
+pub async fn revoke_invitation(
+    members: Members,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, InvitationId)>,
+) -> Result<HttpResponse> {
+    access.require(Permission::MembersManage)?;
+    members.revoke_invitation(access.store_id, path.1).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,10 +1,18 @@
-//! Users, passwords, sessions and TOTP two-factor authentication.
+//! Users, passwords, sessions, email verification, password reset and TOTP two-factor
+//! authentication.
 
+pub mod emails;
 pub mod model;
 pub mod password;
 pub mod service;
+pub mod sessions;
 pub mod throttle;
+pub mod tokens;
 pub mod totp;
 
-pub use model::{LoginRequest, LoginResponse, Principal, RecoveryCodes, SignupRequest, TotpCode, TotpEnrolment, User};
+pub use model::{
+    Accepted, EmailRequest, LoginRequest, LoginResponse, PasswordChange, PasswordResetConfirm, Principal,
+    RecoveryCodes, Session, SessionList, SignupRequest, TokenRequest, TotpCode, TotpEnrolment, User,
+};
 pub use service::{IdentityService, PgIdentityService};
+pub use sessions::ClientInfo;

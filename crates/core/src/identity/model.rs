@@ -23,6 +23,8 @@ pub struct UserRow {
     pub locked_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    pub locale: String,
 }
 
 /// A user as the API shows it.
@@ -38,6 +40,12 @@ pub struct User {
     pub name: String,
     /// Whether TOTP two-factor authentication is on.
     pub totp_enabled: bool,
+    /// Whether the email address was confirmed through the link sent to it. Until then the
+    /// user cannot create a store or take an owner role.
+    pub email_verified: bool,
+    /// The language of the emails balcao sends the user: `pt-BR` (default) or `en`.
+    #[schema(example = "pt-BR")]
+    pub locale: String,
     /// When the account was created.
     pub created_at: DateTime<Utc>,
 }
@@ -49,6 +57,8 @@ impl From<&UserRow> for User {
             email: row.email.clone(),
             name: row.name.clone(),
             totp_enabled: row.totp_secret.is_some(),
+            email_verified: row.email_verified_at.is_some(),
+            locale: row.locale.clone(),
             created_at: row.created_at,
         }
     }
@@ -66,6 +76,92 @@ pub struct SignupRequest {
     /// Display name, 1 to 100 characters.
     #[schema(example = "Ana Souza")]
     pub name: String,
+    /// The language of the emails balcao sends: `pt-BR` (default) or `en`.
+    #[serde(default)]
+    #[schema(example = "pt-BR")]
+    pub locale: Option<String>,
+}
+
+/// An email address, for the verification and password reset requests.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct EmailRequest {
+    /// The account's email address.
+    #[schema(example = "ana@example.com")]
+    pub email: String,
+}
+
+/// A single-use token from an emailed link.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    /// The `token` parameter of the link.
+    pub token: String,
+}
+
+/// `POST /v1/auth/password-reset/confirm`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PasswordResetConfirm {
+    /// The `token` parameter of the emailed link.
+    pub token: String,
+    /// The new password, 10 to 128 characters.
+    pub password: String,
+}
+
+/// `PUT /v1/me/password`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PasswordChange {
+    /// The password in use now.
+    pub current_password: String,
+    /// The new password, 10 to 128 characters.
+    pub password: String,
+}
+
+/// An accepted request whose outcome arrives by email.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Accepted {
+    /// Always `accepted`: the answer is the same whether or not the address has an account.
+    #[schema(example = "accepted")]
+    pub status: String,
+}
+
+impl Accepted {
+    /// The one answer.
+    pub fn new() -> Self {
+        Self { status: "accepted".to_owned() }
+    }
+}
+
+impl Default for Accepted {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A login session, as its user sees it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Session {
+    /// The session's id.
+    pub id: crate::id::SessionId,
+    /// Whether this is the session making the request.
+    pub current: bool,
+    /// When the login happened.
+    pub created_at: DateTime<Utc>,
+    /// When the session ends by itself.
+    pub expires_at: DateTime<Utc>,
+    /// When the session was last used (to the minute).
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// The address the login came from.
+    #[schema(example = "203.0.113.7")]
+    pub ip: Option<String>,
+    /// The `User-Agent` of the login.
+    #[schema(example = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X)")]
+    pub user_agent: Option<String>,
+}
+
+/// A user's live sessions.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionList {
+    /// Newest first.
+    pub data: Vec<Session>,
 }
 
 /// `POST /v1/auth/login`.

@@ -1,11 +1,14 @@
-//! Members and invitations (custom roles are in [`super::roles`]).
+//! Members (invitations are in [`super::invitations`], custom roles in [`super::roles`]).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
-use super::model::{AddMember, CreateRole, Invitation, Member, MemberAdded, Role, UpdateMember, UpdateRole};
+use super::invitations;
+use super::model::{
+    AddMember, CreateRole, Invitation, JoinedStore, Member, MemberAdded, Role, UpdateMember, UpdateRole,
+};
 use super::permissions::BuiltinRole;
 use super::roles::{self, require_holds, role_permissions};
 use crate::auth::{self, Access};
@@ -15,7 +18,7 @@ use crate::error::{Error, Result, Validator, is_unique_violation};
 use crate::id::{InvitationId, RoleId, StoreId, UserId};
 use crate::identity::service::{email_is_valid, normalize_email};
 use crate::pagination::{Page, PageParams};
-use crate::schema::{api_keys, invitations, store_members, stores, users};
+use crate::schema::{api_keys, store_members, stores, users};
 
 /// Who belongs to a store and what they may do.
 #[async_trait]
@@ -42,6 +45,14 @@ pub trait MemberService: Send + Sync {
     async fn update_role(&self, store: StoreId, actor: &Access, role: RoleId, req: UpdateRole) -> Result<Role>;
     /// Deletes a custom role nobody holds (409 `role_in_use` with how many do).
     async fn delete_role(&self, store: StoreId, actor: &Access, role: RoleId) -> Result<()>;
+    /// The store's invitations, newest first, with their status.
+    async fn invitations(&self, store: StoreId, page: &PageParams) -> Result<Page<Invitation>>;
+    /// Emails an invitation again with a new link (the old one stops working) and a new expiry.
+    async fn resend_invitation(&self, store: StoreId, id: InvitationId) -> Result<Invitation>;
+    /// Revokes an invitation: its link stops working.
+    async fn revoke_invitation(&self, store: StoreId, id: InvitationId) -> Result<()>;
+    /// Accepts the invitation an emailed link's token names, for the signed-in `user`.
+    async fn accept_invitation(&self, user: UserId, token: &str) -> Result<JoinedStore>;
 }
 
 /// [`MemberService`] on PostgreSQL.
@@ -161,23 +172,18 @@ impl MemberService for PgMemberService {
         require_owner_for(actor, &[&req.role])?;
         let mut conn = self.core.pool.get().await?;
         require_holds(actor, &role_permissions(&mut conn, store, &req.role).await?)?;
-        let user: Option<uuid::Uuid> =
-            users::table.filter(lower(users::email).eq(&email)).select(users::id).first(&mut conn).await.optional()?;
+        // A verified account joins at once; any other address is emailed an invitation, so
+        // nobody joins a store through an address they have not proven.
+        let user: Option<uuid::Uuid> = users::table
+            .filter(lower(users::email).eq(&email))
+            .filter(users::email_verified_at.is_not_null())
+            .select(users::id)
+            .first(&mut conn)
+            .await
+            .optional()?;
         let Some(user) = user else {
-            let expires_at = Utc::now() + chrono::Duration::days(14);
-            let id = InvitationId::new();
-            diesel::insert_into(invitations::table)
-                .values((
-                    invitations::store_id.eq(store.uuid()),
-                    invitations::id.eq(id.uuid()),
-                    invitations::email.eq(&email),
-                    invitations::role.eq(&req.role),
-                    invitations::invited_by.eq(invited_by.map(UserId::uuid)),
-                    invitations::expires_at.eq(expires_at),
-                ))
-                .execute(&mut conn)
-                .await?;
-            return Ok(MemberAdded::Invitation(Invitation { id, email, role: req.role, expires_at }));
+            let invitation = invitations::create(&self.core, &mut conn, store, &email, &req.role, invited_by).await?;
+            return Ok(MemberAdded::Invitation(invitation));
         };
         diesel::insert_into(store_members::table)
             .values((
@@ -206,6 +212,13 @@ impl MemberService for PgMemberService {
         };
         require_owner_for(actor, &[&role, &current.role])?;
         require_holds(actor, &role_permissions(&mut conn, store, &role).await?)?;
+        if role == BuiltinRole::Owner.as_str() && role != current.role {
+            let verified: Option<DateTime<Utc>> =
+                users::table.find(user.uuid()).select(users::email_verified_at).first(&mut conn).await?;
+            if verified.is_none() {
+                return Err(invitations::unverified());
+            }
+        }
         if let Ok(held) = role_permissions(&mut conn, store, &current.role).await {
             require_holds(actor, &held)?;
         }
@@ -283,33 +296,23 @@ impl MemberService for PgMemberService {
     async fn delete_role(&self, store: StoreId, actor: &Access, role: RoleId) -> Result<()> {
         roles::delete(&self.core, store, actor, role).await
     }
-}
 
-/// Turns a new user's pending invitations into memberships (called inside signup's transaction).
-pub async fn accept_for(conn: &mut AsyncPgConnection, user: UserId, email: &str) -> Result<()> {
-    let pending: Vec<(uuid::Uuid, uuid::Uuid, String)> = invitations::table
-        .inner_join(stores::table.on(stores::id.eq(invitations::store_id)))
-        .filter(lower(invitations::email).eq(email))
-        .filter(invitations::accepted_at.is_null())
-        .filter(invitations::expires_at.gt(Utc::now()))
-        .filter(stores::deleted_at.is_null())
-        .select((invitations::store_id, invitations::id, invitations::role))
-        .load(conn)
-        .await?;
-    for (store_id, id, role) in pending {
-        diesel::insert_into(store_members::table)
-            .values((
-                store_members::store_id.eq(store_id),
-                store_members::user_id.eq(user.uuid()),
-                store_members::role.eq(&role),
-            ))
-            .on_conflict_do_nothing()
-            .execute(conn)
-            .await?;
-        diesel::update(invitations::table.filter(invitations::store_id.eq(store_id)).filter(invitations::id.eq(id)))
-            .set(invitations::accepted_at.eq(Utc::now()))
-            .execute(conn)
-            .await?;
+    async fn invitations(&self, store: StoreId, page: &PageParams) -> Result<Page<Invitation>> {
+        invitations::list(&self.core, store, page).await
     }
-    Ok(())
+
+    async fn resend_invitation(&self, store: StoreId, id: InvitationId) -> Result<Invitation> {
+        invitations::resend(&self.core, store, id).await
+    }
+
+    async fn revoke_invitation(&self, store: StoreId, id: InvitationId) -> Result<()> {
+        invitations::revoke(&self.core, store, id).await
+    }
+
+    async fn accept_invitation(&self, user: UserId, token: &str) -> Result<JoinedStore> {
+        let store = invitations::accept(&self.core, user, token).await?;
+        let mut conn = self.core.pool.get().await?;
+        let member = load_member(&mut conn, store, user).await?;
+        Ok(JoinedStore { store_id: store, role: member.role })
+    }
 }

@@ -2,6 +2,7 @@
 
 pub mod api_keys;
 pub mod events;
+pub mod invitations;
 pub mod members;
 pub mod model;
 pub mod permissions;

@@ -115,17 +115,47 @@ pub struct UpdateMember {
     pub role: Option<String>,
 }
 
-/// An invitation for an email not yet registered; accepted at signup.
+/// An invitation to join a store, emailed with a single-use link.
+///
+/// It is accepted through that link (`POST /v1/me/invitations/accept`) or, when the invitee
+/// verifies an account with the invited address, at that moment; never by signing up alone.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Invitation {
     /// The invitation's id.
     pub id: InvitationId,
     /// Who is invited.
     pub email: String,
-    /// The role they get on signup.
+    /// The role they get.
     pub role: String,
+    /// `pending`, `accepted`, `revoked` or `expired`.
+    #[schema(example = "pending")]
+    pub status: String,
+    /// The member who invited, when still known.
+    pub invited_by: Option<crate::id::UserId>,
+    /// When the invitation was made.
+    pub created_at: DateTime<Utc>,
+    /// When its email was last sent.
+    pub sent_at: Option<DateTime<Utc>>,
     /// When the invitation lapses.
     pub expires_at: DateTime<Utc>,
+    /// When it was accepted.
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+/// The store an accepted invitation joined.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct JoinedStore {
+    /// The store.
+    pub store_id: crate::id::StoreId,
+    /// The role held there now.
+    pub role: String,
+}
+
+/// `POST /v1/me/invitations/accept`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AcceptInvitation {
+    /// The `token` parameter of the emailed link.
+    pub token: String,
 }
 
 /// The result of adding a member.
@@ -134,7 +164,7 @@ pub struct Invitation {
 pub enum MemberAdded {
     /// The user existed and is now a member.
     Member(Member),
-    /// The email is not registered; an invitation waits for its signup.
+    /// The email has no verified account: an invitation was emailed to it.
     Invitation(Invitation),
 }
 
@@ -237,6 +267,18 @@ pub struct CreateApiKey {
     /// Permissions for the key (default: all of the creator's, within what the creator holds).
     pub scopes: Option<Vec<String>>,
     /// When the key stops working (must be in the future).
+    #[serde(default, deserialize_with = "crate::timestamp::option")]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// `POST /v1/stores/{store_id}/api-keys/{key_id}/roll`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RollApiKey {
+    /// Seconds the old secret keeps working, 0 (stops now) to 604800 (7 days); an earlier
+    /// expiry it already had is kept.
+    #[schema(example = 86400, minimum = 0, maximum = 604800)]
+    pub expires_old_in: i64,
+    /// When the new key stops working (must be in the future; default never).
     #[serde(default, deserialize_with = "crate::timestamp::option")]
     pub expires_at: Option<DateTime<Utc>>,
 }

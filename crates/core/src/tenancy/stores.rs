@@ -16,12 +16,12 @@ use crate::events;
 use crate::id::{StoreId, UserId};
 use crate::money::Currency;
 use crate::pagination::{Page, PageParams};
-use crate::schema::{api_keys, store_members, stores};
+use crate::schema::{api_keys, store_members, stores, users};
 
 /// The tenants.
 #[async_trait]
 pub trait StoreService: Send + Sync {
-    /// Creates a store with `owner` as its first owner.
+    /// Creates a store with `owner` as its first owner (who must have verified their email).
     async fn create(&self, owner: UserId, req: CreateStore) -> Result<Store>;
     /// The stores `user` is a member of, oldest first.
     async fn list_for_user(&self, user: UserId, page: &PageParams) -> Result<Page<Store>>;
@@ -98,6 +98,11 @@ impl StoreService for PgStoreService {
         let id = StoreId::new();
         let now = Utc::now();
         let mut conn = self.core.pool.get().await?;
+        let verified: Option<chrono::DateTime<Utc>> =
+            users::table.find(owner.uuid()).select(users::email_verified_at).first(&mut conn).await?;
+        if verified.is_none() {
+            return Err(super::invitations::unverified());
+        }
         let row = conn
             .transaction::<_, Error, _>(async |conn| {
                 let row: StoreRow = diesel::insert_into(stores::table)
