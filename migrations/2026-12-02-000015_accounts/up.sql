@@ -27,6 +27,9 @@ CREATE TABLE account_tokens (
 );
 CREATE INDEX account_tokens_user_idx ON account_tokens (user_id, purpose) WHERE used_at IS NULL;
 
+-- How long an unpaid order holds its stock, per store (NULL: BALCAO_ORDER_PAYMENT_TIMEOUT_SECS).
+ALTER TABLE stores ADD COLUMN unpaid_hold_minutes integer CHECK (unpaid_hold_minutes BETWEEN 5 AND 1440);
+
 ALTER TABLE invitations
     ADD COLUMN token_hash text,
     ADD COLUMN revoked_at timestamptz,

@@ -98,6 +98,8 @@ def seed_extras(api, ids, mail_dir):
     # People and keys: a second member (whom fuzzing may demote or remove), a custom role, a key.
     member_email = f"fuzz-{uuid.uuid4().hex[:8]}@example.com"
     api.post("/v1/auth/signup", {"email": member_email, "password": "fuzz-member-123", "name": "Membro"})
+    # Only a verified account joins at once: follow the link of the verification email.
+    api.post("/v1/auth/verify-email", {"token": emailed_token(mail_dir, member_email, "verify-email")})
     api.post(f"{s}/members", {"email": member_email, "role": "staff"})
     members = api.get(f"{s}/members?limit=100")["data"]
     p["user_id"] = next(m["user_id"] for m in members if m.get("email") == member_email)
@@ -133,6 +135,25 @@ def whatsapp_delivery():
              "contacts": [{"profile": {"name": "Mariana"}, "wa_id": "5511987654321"}], "messages": [message]}
     return {"object": "whatsapp_business_account",
             "entry": [{"id": "100200300", "changes": [{"field": "messages", "value": value}]}]}
+
+
+def emailed_token(mail_dir, to, path):
+    """The token of the `/{path}?token=` link in the email the server wrote for `to`."""
+    import email
+    from email import policy
+
+    def probe():
+        for eml in pathlib.Path(mail_dir).rglob("*.eml"):
+            message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+            if to not in str(message.get("To", "")):
+                continue
+            body = message.get_body(preferencelist=("plain",))
+            found = body and re.search(rf"/{path}\?token=([A-Za-z0-9_\-]+)", body.get_content())
+            if found:
+                return found.group(1)
+        return None
+
+    return wait_for(f"the {path} email to {to}", probe)
 
 
 def unsubscribe_token(api, s, mail_dir):

@@ -107,7 +107,8 @@ pub struct Config {
     pub job_poll_interval: Duration,
     /// `BALCAO_SHUTDOWN_TIMEOUT_SECS`: how long shutdown waits for requests and jobs.
     pub shutdown_timeout: Duration,
-    /// `BALCAO_ORDER_PAYMENT_TIMEOUT_SECS`: how long an unpaid order holds its stock before it expires.
+    /// `BALCAO_ORDER_PAYMENT_TIMEOUT_SECS`: how long an unpaid order holds its stock before it
+    /// expires (default 30 minutes), unless its store sets `unpaid_hold_minutes`.
     pub order_payment_timeout: Duration,
     /// `BALCAO_CART_TTL_HOURS`: how long an untouched cart lives.
     pub cart_ttl: Duration,
@@ -327,7 +328,7 @@ impl Config {
             shutdown_timeout: Duration::from_secs(env.ranged("BALCAO_SHUTDOWN_TIMEOUT_SECS", 30, 0, 3600)?),
             order_payment_timeout: Duration::from_secs(env.ranged(
                 "BALCAO_ORDER_PAYMENT_TIMEOUT_SECS",
-                3600,
+                1800,
                 1,
                 30 * 86_400,
             )?),

@@ -66,6 +66,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
+        unpaid_hold_minutes -> Nullable<Int4>,
     }
 }
 

@@ -28,6 +28,8 @@ use crate::settle::{self, Outcome};
 
 /// How long a PIX charge or card payment waits for the payer.
 pub const PIX_EXPIRY: Duration = Duration::from_secs(3600);
+/// The shortest PIX charge: an order about to expire still gets a payable code.
+pub const MIN_PIX_EXPIRY: Duration = Duration::from_secs(60);
 /// How long a boleto waits (three days; the bank's due date).
 pub const BOLETO_EXPIRY: Duration = Duration::from_secs(3 * 86_400);
 /// How long after a boleto's due date its payment may still be reported (bank clearing).
@@ -189,7 +191,13 @@ impl PaymentService for PgPaymentService {
             })
             .await;
         let splits = inserted?;
-        let expires_in = if req.method == Method::Boleto { BOLETO_EXPIRY } else { PIX_EXPIRY };
+        // A PIX charge stays payable as long as its order holds the stock (the store's hold time);
+        // a boleto runs to its due date and then holds the order through clearing.
+        let expires_in = match (req.method, order.expires_at) {
+            (Method::Boleto, _) => BOLETO_EXPIRY,
+            (_, Some(at)) => (at - Utc::now()).to_std().unwrap_or_default().max(MIN_PIX_EXPIRY),
+            (_, None) => PIX_EXPIRY,
+        };
         let charge_req = ChargeRequest {
             store_id: store,
             store_name,
@@ -250,6 +258,9 @@ impl PaymentService for PgPaymentService {
                     }
                     Remote::Pending | Remote::Gone => row,
                 };
+                if let (Method::Boleto, Some(at)) = (req.method, expires_at) {
+                    balcao_stores::orders::expiry::hold_until(conn, store, OrderId(order_id), at).await?;
+                }
                 if let Some(at) = expires_at {
                     let job =
                         NewJob::new(EXPIRE_JOB, &ExpirePayload { store_id: store.uuid(), payment_id: id.uuid() })?

@@ -69,3 +69,44 @@ async fn coupon_codes_cannot_be_guessed_at_will() {
         shop.shop(Method::POST, &format!("/carts/{other}/coupon"), Some(json!({"code": "SEGREDO15"}))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+#[tokio::test]
+async fn an_unpaid_order_holds_stock_for_the_stores_own_hold_time_and_its_pix_for_as_long() {
+    let shop = Commerce::open().await;
+    let store_path = format!("/v1/stores/{}", shop.store);
+    for bad in [4, 1441] {
+        let (status, body) = shop.app.patch(&store_path, &shop.token, json!({"unpaid_hold_minutes": bad})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"][0]["field"], "unpaid_hold_minutes");
+    }
+    let (status, store) = shop.app.get(&store_path, &shop.token).await;
+    assert_eq!((status, &store["unpaid_hold_minutes"]), (StatusCode::OK, &Value::Null), "the platform default");
+
+    // The platform default: 30 minutes.
+    let (_, variant) = shop.product("Pudim", "PUD-1", 2500, 10).await;
+    let before = chrono::Utc::now();
+    let cart = shop.cart(&variant, 1).await;
+    let (status, order) = shop.checkout(&cart, "hold-default", shop.pickup_checkout("ana@example.com")).await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    assert_near(&order["expires_at"], before + chrono::Duration::minutes(30));
+
+    let (status, store) = shop.app.patch(&store_path, &shop.token, json!({"unpaid_hold_minutes": 10})).await;
+    assert_eq!((status, &store["unpaid_hold_minutes"]), (StatusCode::OK, &json!(10)), "{store}");
+    let before = chrono::Utc::now();
+    let cart = shop.cart(&variant, 1).await;
+    let mut body = shop.pickup_checkout("ana@example.com");
+    body["payment_method"] = json!("pix");
+    let (status, order) = shop.checkout(&cart, "hold-pix", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    assert_near(&order["expires_at"], before + chrono::Duration::minutes(10));
+    // The PIX is payable as long as the stock waits.
+    let held = chrono::DateTime::parse_from_rfc3339(order["expires_at"].as_str().unwrap()).unwrap();
+    let payable = chrono::DateTime::parse_from_rfc3339(order["payment"]["expires_at"].as_str().unwrap()).unwrap();
+    assert!((payable - held).num_seconds().abs() <= 2, "{payable} vs {held}");
+}
+
+/// Asserts an RFC 3339 timestamp is within a minute of `expected`.
+fn assert_near(value: &Value, expected: chrono::DateTime<chrono::Utc>) {
+    let at = chrono::DateTime::parse_from_rfc3339(value.as_str().unwrap_or_default()).unwrap();
+    assert!((at.to_utc() - expected).num_seconds().abs() <= 60, "{at} is not near {expected}");
+}

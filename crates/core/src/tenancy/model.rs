@@ -21,6 +21,7 @@ pub struct StoreRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    pub unpaid_hold_minutes: Option<i32>,
 }
 
 /// A store: the tenant everything else belongs to.
@@ -40,6 +41,12 @@ pub struct Store {
     /// ISO 4217 currency of prices.
     #[schema(example = "BRL")]
     pub currency: String,
+    /// Minutes an unpaid storefront order holds its stock (and a PIX charge stays payable) before
+    /// it is cancelled; `null` means the platform default (`BALCAO_ORDER_PAYMENT_TIMEOUT_SECS`).
+    /// A boleto holds the order until its due date plus the clearing window instead.
+    #[serde(default)]
+    #[schema(example = 30, minimum = 5, maximum = 1440)]
+    pub unpaid_hold_minutes: Option<i32>,
     /// When the store was created.
     pub created_at: DateTime<Utc>,
     /// When the store last changed.
@@ -54,6 +61,7 @@ impl From<StoreRow> for Store {
             slug: row.slug,
             timezone: row.timezone,
             currency: row.currency,
+            unpaid_hold_minutes: row.unpaid_hold_minutes,
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -82,6 +90,9 @@ pub struct UpdateStore {
     pub slug: Option<String>,
     /// IANA time zone.
     pub timezone: Option<String>,
+    /// Minutes an unpaid order holds its stock, 5 to 1440.
+    #[schema(minimum = 5, maximum = 1440)]
+    pub unpaid_hold_minutes: Option<i32>,
 }
 
 /// A member of a store.

@@ -197,6 +197,9 @@ impl StoreService for PgStoreService {
         if let Some(tz) = &req.timezone {
             check_timezone(&mut v, tz);
         }
+        if let Some(minutes) = req.unpaid_hold_minutes {
+            v.check((5..=1440).contains(&minutes), "unpaid_hold_minutes", "out_of_range", "must be 5 to 1440 minutes");
+        }
         v.finish()?;
         let mut conn = self.core.pool.get().await?;
         // Only a new slug leaves an old one to forget.
@@ -210,6 +213,7 @@ impl StoreService for PgStoreService {
                 req.name.as_deref().map(|n| stores::name.eq(n.trim().to_owned())),
                 req.slug.map(|s| stores::slug.eq(s)),
                 req.timezone.map(|t| stores::timezone.eq(t)),
+                req.unpaid_hold_minutes.map(|m| stores::unpaid_hold_minutes.eq(Some(m))),
                 stores::updated_at.eq(Utc::now()),
             ))
             .returning(StoreRow::as_returning())

@@ -203,9 +203,7 @@ pub async fn run(
         fee: priced.shipping_fee,
         estimated_days: option.estimated_days,
     };
-    let timeout =
-        chrono::Duration::from_std(svc.core.config.order_payment_timeout).unwrap_or(chrono::Duration::hours(1));
-    let expires_at = Utc::now() + timeout;
+    let expires_at = Utc::now() + hold_time(svc, store).await?;
     let order_id = OrderId::new();
     let lines: Vec<(VariantId, i32)> = facts.iter().map(|f| (VariantId(f.variant_id), f.quantity)).collect();
     // Pricing above took its own connections; the transaction takes one now, holding no other.
@@ -351,4 +349,16 @@ async fn insert_lines(
         .collect();
     diesel::insert_into(order_lines::table).values(rows).execute(conn).await?;
     Ok(())
+}
+
+/// How long an unpaid order of `store` holds its stock: the store's `unpaid_hold_minutes`, or
+/// the platform's `BALCAO_ORDER_PAYMENT_TIMEOUT_SECS`.
+async fn hold_time(svc: &PgCartService, store: StoreId) -> Result<chrono::Duration> {
+    use balcao_core::schema::stores;
+    let mut conn = svc.core.pool.get().await?;
+    let minutes: Option<i32> =
+        stores::table.find(store.uuid()).select(stores::unpaid_hold_minutes).first(&mut conn).await.optional()?.flatten();
+    let default =
+        chrono::Duration::from_std(svc.core.config.order_payment_timeout).unwrap_or(chrono::Duration::minutes(30));
+    Ok(minutes.map_or(default, |m| chrono::Duration::minutes(i64::from(m))))
 }

@@ -41,6 +41,27 @@ pub async fn schedule(
     Ok(())
 }
 
+/// Keeps an unpaid order (and its stock) held until at least `at`, e.g. through a boleto's due
+/// date and clearing window; the expiry job already scheduled re-reads the time when it runs.
+pub async fn hold_until(
+    conn: &mut AsyncPgConnection,
+    store: StoreId,
+    order: OrderId,
+    at: DateTime<Utc>,
+) -> balcao_core::Result<()> {
+    diesel::update(
+        orders::table
+            .filter(orders::store_id.eq(store.uuid()))
+            .filter(orders::id.eq(order.uuid()))
+            .filter(orders::status.eq(OrderStatus::PendingPayment.as_str()))
+            .filter(orders::expires_at.lt(at)),
+    )
+    .set(orders::expires_at.eq(Some(at)))
+    .execute(conn)
+    .await?;
+    schedule(conn, store, order, at).await
+}
+
 struct ExpireUnpaid {
     core: Core,
 }
