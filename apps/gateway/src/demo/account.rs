@@ -43,7 +43,10 @@ pub async fn seed(state: &AppState) -> Result<Account> {
     }
     let login = services
         .identity
-        .login(LoginRequest { email: DEMO_EMAIL.into(), password: DEMO_PASSWORD.into(), totp_code: None }, None)
+        .login(
+            LoginRequest { email: DEMO_EMAIL.into(), password: DEMO_PASSWORD.into(), totp_code: None, passkey: None },
+            None,
+        )
         .await?;
     let user = login.user.id;
     let mine = all(async |page| services.stores.list_for_user(user, &page).await).await?;
