@@ -10,6 +10,7 @@ mod demo;
 mod docs;
 mod idempotency;
 mod identity;
+mod identity_passkeys;
 mod inbound;
 mod input;
 mod jobs;
