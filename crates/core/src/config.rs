@@ -176,7 +176,7 @@ fn webauthn_settings(env: &Env<'_>, public_url: &str, rp_name: &str) -> Result<O
         if explicit {
             return Err(env.error(
                 var,
-                format!("`{raw_origin}`: WebAuthn needs a domain name as the origin's host, not an IP address"),
+                format!("`{raw_origin}`: WebAuthn needs a domain name as the origin's host, not an IP address (set BALCAO_WEBAUTHN_ORIGIN)"),
             ));
         }
         return Ok(None);

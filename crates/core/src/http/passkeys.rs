@@ -20,7 +20,10 @@ type Passkeys = web::Data<dyn PasskeyService>;
      body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/me/passkeys/register/start")]
-pub async fn start_registration(passkeys: Passkeys, caller: Authenticated) -> Result<web::Json<PasskeyChallenge>> {
+pub async fn start_passkey_registration(
+    passkeys: Passkeys,
+    caller: Authenticated,
+) -> Result<web::Json<PasskeyChallenge>> {
     Ok(web::Json(passkeys.start_registration(caller.user_id).await?))
 }
 
@@ -31,7 +34,7 @@ pub async fn start_registration(passkeys: Passkeys, caller: Authenticated) -> Re
      content_type = "application/problem+json"),
 ))]
 #[post("/me/passkeys/register/finish")]
-pub async fn finish_registration(
+pub async fn finish_passkey_registration(
     passkeys: Passkeys,
     caller: Authenticated,
     body: Json<PasskeyRegistrationFinish>,
@@ -69,7 +72,10 @@ pub async fn delete_passkey(
     (status = 200, description = "The challenge, valid once for 5 minutes", body = PasskeyChallenge),
 ))]
 #[post("/auth/passkeys/login/start")]
-pub async fn start_login(passkeys: Passkeys, body: Json<PasskeyLoginStart>) -> Result<web::Json<PasskeyChallenge>> {
+pub async fn start_passkey_login(
+    passkeys: Passkeys,
+    body: Json<PasskeyLoginStart>,
+) -> Result<web::Json<PasskeyChallenge>> {
     Ok(web::Json(passkeys.start_login(body.into_inner()).await?))
 }
 
@@ -81,7 +87,7 @@ pub async fn start_login(passkeys: Passkeys, body: Json<PasskeyLoginStart>) -> R
      body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/auth/passkeys/login/finish")]
-pub async fn finish_login(
+pub async fn finish_passkey_login(
     req: actix_web::HttpRequest,
     passkeys: Passkeys,
     core: web::Data<crate::context::Core>,
