@@ -127,7 +127,7 @@ async fn a_user_registers_lists_and_logs_in_with_a_passkey() {
 
     let (status, list) = app.get("/v1/me/passkeys", &user.token).await;
     assert_eq!(status, StatusCode::OK, "{list}");
-    let items = list.as_array().unwrap();
+    let items = list["data"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{list}");
     assert_eq!(items[0]["id"], passkey["id"]);
     let mut keys: Vec<&String> = items[0].as_object().unwrap().keys().collect();
@@ -136,7 +136,7 @@ async fn a_user_registers_lists_and_logs_in_with_a_passkey() {
 
     // With the email: the options list the user's passkey, and the token works.
     let (_, options) = login_start(&app, Some(&user.email.to_uppercase())).await;
-    assert_eq!(allowed_ids(&options), [credential_id.clone()]);
+    assert_eq!(allowed_ids(&options), vec![credential_id.clone()]);
     assert_eq!(options["publicKey"]["userVerification"], "required", "{options}");
     let token = login_with_email(&app, &mut browser, &user.email).await;
     let (status, me) = app.get("/v1/me", &token).await;
@@ -165,7 +165,7 @@ async fn a_user_registers_lists_and_logs_in_with_a_passkey() {
     }
 
     let (_, list) = app.get("/v1/me/passkeys", &user.token).await;
-    assert!(list[0]["last_used_at"].is_string(), "{list}");
+    assert!(list["data"][0]["last_used_at"].is_string(), "{list}");
 }
 
 #[tokio::test]
@@ -210,7 +210,7 @@ async fn a_passkey_from_another_origin_or_relying_party_is_refused() {
     let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(problem["errors"][0]["field"], "credential", "{problem}");
     let (_, list) = app.get("/v1/me/passkeys", &user.token).await;
-    assert_eq!(list, json!([]));
+    assert_eq!(list, json!({"data": []}));
 
     register(&app, &mut browser, &user, "key").await;
     // A login answered on another origin.
@@ -261,9 +261,9 @@ async fn a_deleted_passkey_no_longer_logs_in_and_another_users_is_not_found() {
     let response = app.request(Method::DELETE, &path, Some(&intruder.token)).send().await.unwrap();
     assert_problem(response, StatusCode::NOT_FOUND, "not_found").await;
     let (_, list) = app.get("/v1/me/passkeys", &user.token).await;
-    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list["data"].as_array().unwrap().len(), 1);
     let (_, list) = app.get("/v1/me/passkeys", &intruder.token).await;
-    assert_eq!(list, json!([]));
+    assert_eq!(list, json!({"data": []}));
 
     // A started login, then the passkey is deleted: the answer no longer logs in.
     let (challenge_id, options) = login_start(&app, Some(&user.email)).await;
@@ -274,7 +274,7 @@ async fn a_deleted_passkey_no_longer_logs_in_and_another_users_is_not_found() {
     let (status, _) = app.delete(&path, &user.token).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, list) = app.get("/v1/me/passkeys", &user.token).await;
-    assert_eq!(list, json!([]));
+    assert_eq!(list, json!({"data": []}));
     // New logins do not offer it, and a discoverable answer with it fails.
     let (_, options) = login_start(&app, Some(&user.email)).await;
     assert!(!allowed_ids(&options).contains(&credential_id), "{options}");

@@ -8,7 +8,7 @@ use super::json::Json;
 use crate::error::Result;
 use crate::identity::LoginResponse;
 use crate::identity::passkeys::{
-    Passkey, PasskeyChallenge, PasskeyLoginStart, PasskeyProof, PasskeyRegistrationFinish, PasskeyService,
+    Passkey, PasskeyChallenge, PasskeyList, PasskeyLoginStart, PasskeyProof, PasskeyRegistrationFinish, PasskeyService,
 };
 
 type Passkeys = web::Data<dyn PasskeyService>;
@@ -45,17 +45,17 @@ pub async fn finish_passkey_registration(
 
 /// The signed-in user's passkeys (names and dates only).
 #[utoipa::path(tag = "identity", security(("bearer" = [])), responses(
-    (status = 200, description = "The passkeys, oldest first", body = Vec<Passkey>),
+    (status = 200, description = "The passkeys, oldest first", body = PasskeyList),
 ))]
 #[get("/me/passkeys")]
-pub async fn list_passkeys(passkeys: Passkeys, caller: Authenticated) -> Result<web::Json<Vec<Passkey>>> {
+pub async fn list_passkeys(passkeys: Passkeys, caller: Authenticated) -> Result<web::Json<PasskeyList>> {
     Ok(web::Json(passkeys.list(caller.user_id).await?))
 }
 
 /// Remove one of the signed-in user's passkeys; it no longer logs in.
-#[utoipa::path(tag = "identity", security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "The passkey")),
+#[utoipa::path(tag = "identity", security(("bearer" = [])), params(("passkey_id" = uuid::Uuid, Path, description = "The passkey")),
     responses((status = 204, description = "Removed")))]
-#[delete("/me/passkeys/{id}")]
+#[delete("/me/passkeys/{passkey_id}")]
 pub async fn delete_passkey(
     passkeys: Passkeys,
     caller: Authenticated,

@@ -56,6 +56,13 @@ pub struct Passkey {
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
+/// A user's passkeys.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PasskeyList {
+    /// Oldest first; at most 20.
+    pub data: Vec<Passkey>,
+}
+
 /// A started ceremony: pass `options` to the browser and send `challenge_id` back with its answer.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PasskeyChallenge {
@@ -113,7 +120,7 @@ pub trait PasskeyService: Send + Sync {
     /// Checks the authenticator's answer and stores the passkey.
     async fn finish_registration(&self, user: UserId, req: PasskeyRegistrationFinish) -> Result<Passkey>;
     /// The user's passkeys, oldest first.
-    async fn list(&self, user: UserId) -> Result<Vec<Passkey>>;
+    async fn list(&self, user: UserId) -> Result<PasskeyList>;
     /// Removes one of the user's passkeys (404 for anyone else's).
     async fn delete(&self, user: UserId, id: uuid::Uuid) -> Result<()>;
     /// Starts a login, for one account's passkeys or (without an email) any discoverable one.
@@ -452,9 +459,9 @@ impl PasskeyService for PgPasskeyService {
         Ok(view(&row))
     }
 
-    async fn list(&self, user: UserId) -> Result<Vec<Passkey>> {
+    async fn list(&self, user: UserId) -> Result<PasskeyList> {
         let mut conn = self.core.pool.get().await?;
-        Ok(user_passkeys(&mut conn, user.uuid()).await?.iter().map(view).collect())
+        Ok(PasskeyList { data: user_passkeys(&mut conn, user.uuid()).await?.iter().map(view).collect() })
     }
 
     async fn delete(&self, user: UserId, id: uuid::Uuid) -> Result<()> {
