@@ -304,6 +304,9 @@ def main():
     params, customer_token = seed_extras(api, ids, args.mail_dir)
     params["delivery_id"] = first_delivery(api, ids["store_id"], params["endpoint_id"])
     params["file"] = docs_viewer_file(args.base)
+    # Registering a passkey needs an authenticator, which this setup has none of: an unknown
+    # id exercises DELETE /v1/me/passkeys/{passkey_id}'s 404.
+    params["passkey_id"] = str(uuid.uuid4())
     overrides = throwaways(api, ids, params)
     login = {"email": "demo@balcao.dev", "password": "balcao-demo-123"}
     logout_token = requests.post(f"{args.base}/v1/auth/login", json=login, timeout=30).json()["token"]

@@ -96,7 +96,7 @@ async fn signup_emails_a_single_use_verification_link_and_only_a_verified_user_o
     assert_eq!(problem["code"], "email_unverified");
 
     let mail = nth(&sink, &email, VERIFY, 1).await;
-    assert_eq!(mail.to, [email.clone()]);
+    assert_eq!(mail.to, [email.as_str()]);
     assert_eq!(mail.subject, "Confirme seu email no balcao", "Portuguese by default");
     let link = token(&mail, "verify-email");
 
@@ -203,7 +203,7 @@ async fn a_password_reset_link_works_once_for_30_minutes_and_ends_every_session(
     assert_eq!(bad["errors"][0]["field"], "email");
 
     let mail = nth(&sink, &user.email, RESET, 1).await;
-    assert_eq!(mail.to, [user.email.clone()]);
+    assert_eq!(mail.to, [user.email.as_str()]);
     assert!(mail.text.contains("30 minutos"), "{}", mail.text);
     let link = token(&mail, "reset-password");
 
@@ -280,7 +280,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_the_other_sessions
     assert_eq!(app.get("/v1/me", &user.token).await.0, StatusCode::OK, "this session stays");
     assert_eq!(app.get("/v1/me", &other).await.0, StatusCode::UNAUTHORIZED, "the other ended");
     assert_eq!(login_status(&app, &user.email, "a different long password").await, StatusCode::OK);
-    assert_eq!(nth(&sink, &user.email, CHANGED, 1).await.to, [user.email.clone()]);
+    assert_eq!(nth(&sink, &user.email, CHANGED, 1).await.to, [user.email.as_str()]);
 }
 
 #[tokio::test]
@@ -436,7 +436,7 @@ async fn invitations_are_accepted_through_their_link_never_by_signup_alone() {
     assert_eq!(status, StatusCode::ACCEPTED, "{invitation}");
     assert_eq!(invitation["status"], "pending");
     let mail = nth(&sink, &invited, INVITED, 1).await;
-    assert_eq!(mail.to, [invited.clone()]);
+    assert_eq!(mail.to, [invited.as_str()]);
     assert!(mail.subject.starts_with("Convite para a equipe da"), "{}", mail.subject);
     let link = token(&mail, "invitations/accept");
 

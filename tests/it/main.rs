@@ -11,6 +11,7 @@ mod demo;
 mod docs;
 mod idempotency;
 mod identity;
+mod identity_passkeys;
 mod inbound;
 mod input;
 mod jobs;

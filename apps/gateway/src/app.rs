@@ -123,6 +123,7 @@ pub fn build_app(
         .app_data(web::Data::from(state.routes.clone()))
         .app_data(state.services.core.clone())
         .app_data(state.services.identity.clone())
+        .app_data(state.services.passkeys.clone())
         .app_data(state.services.stores.clone())
         .app_data(state.services.members.clone())
         .app_data(state.services.api_keys.clone())

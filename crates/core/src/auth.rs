@@ -72,9 +72,12 @@ pub async fn authenticate(core: &Core, token: &str) -> Result<Principal> {
     Ok(principal)
 }
 
+/// Id, user, expiry, last use.
+type SessionAuthRow = (uuid::Uuid, uuid::Uuid, DateTime<Utc>, Option<DateTime<Utc>>);
+
 async fn resolve_session(core: &Core, hash: &str) -> Result<(Principal, Option<DateTime<Utc>>)> {
     let mut conn = core.pool.get().await?;
-    let found: Option<(uuid::Uuid, uuid::Uuid, DateTime<Utc>, Option<DateTime<Utc>>)> = sessions::table
+    let found: Option<SessionAuthRow> = sessions::table
         .filter(sessions::token_hash.eq(hash))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(Utc::now()))

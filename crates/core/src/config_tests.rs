@@ -108,3 +108,40 @@ fn production_requires_the_public_url() {
         Config::from_map(&vars(&[("BALCAO_ENV", "production"), ("BALCAO_SECRET_KEYS", &keys)])).err().map(|e| e.var);
     assert_eq!(err, Some("BALCAO_PUBLIC_URL"));
 }
+
+#[test]
+fn the_passkey_relying_party_defaults_from_the_public_url_and_is_checked() {
+    let rp = |pairs: &[(&str, &str)]| {
+        Config::from_map(&vars(pairs)).map(|c| c.webauthn.map(|w| (w.rp_id, w.origin.to_string()))).map_err(|e| e.var)
+    };
+    assert_eq!(rp(&[]), Ok(Some(("localhost".to_owned(), "http://localhost:8080/".to_owned()))));
+    assert_eq!(
+        rp(&[("BALCAO_PUBLIC_URL", "https://api.loja.com/balcao")]),
+        Ok(Some(("api.loja.com".to_owned(), "https://api.loja.com/".to_owned())))
+    );
+    assert_eq!(
+        rp(&[("BALCAO_WEBAUTHN_ORIGIN", "https://app.loja.com"), ("BALCAO_WEBAUTHN_RP_ID", "Loja.com")]),
+        Ok(Some(("loja.com".to_owned(), "https://app.loja.com/".to_owned())))
+    );
+    // A public URL on an IP address cannot be a relying party: passkeys are off, nothing fails.
+    assert_eq!(rp(&[("BALCAO_PUBLIC_URL", "http://127.0.0.1:8080")]), Ok(None));
+    for (pairs, var) in [
+        (&[("BALCAO_WEBAUTHN_RP_ID", "other.com")][..], "BALCAO_WEBAUTHN_RP_ID"),
+        (
+            &[("BALCAO_WEBAUTHN_ORIGIN", "https://app.loja.com"), ("BALCAO_WEBAUTHN_RP_ID", "evil.com")][..],
+            "BALCAO_WEBAUTHN_RP_ID",
+        ),
+        (&[("BALCAO_WEBAUTHN_ORIGIN", "http://app.loja.com")][..], "BALCAO_WEBAUTHN_ORIGIN"),
+        (&[("BALCAO_WEBAUTHN_ORIGIN", "https://app.loja.com/login")][..], "BALCAO_WEBAUTHN_ORIGIN"),
+        (&[("BALCAO_WEBAUTHN_ORIGIN", "not a url")][..], "BALCAO_WEBAUTHN_ORIGIN"),
+        (&[("BALCAO_WEBAUTHN_ORIGIN", "https://10.0.0.1")][..], "BALCAO_WEBAUTHN_ORIGIN"),
+        (
+            &[("BALCAO_PUBLIC_URL", "http://127.0.0.1:8080"), ("BALCAO_WEBAUTHN_RP_ID", "loja.com")][..],
+            "BALCAO_PUBLIC_URL",
+        ),
+    ] {
+        assert_eq!(rp(pairs), Err(var), "{pairs:?}");
+    }
+    let err = Config::from_map(&vars(&[("BALCAO_WEBAUTHN_RP_ID", "other.com")])).err().map(|e| e.to_string());
+    assert!(err.as_deref().is_some_and(|e| e.contains("other.com") && e.contains("localhost")), "{err:?}");
+}

@@ -179,3 +179,32 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     account_tokens
 );
+
+// migrations/2026-12-02-000016_passkeys
+diesel::table! {
+    passkeys (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        name -> Text,
+        credential -> Jsonb,
+        credential_id -> Text,
+        sign_count -> Int8,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    passkey_challenges (id) {
+        id -> Uuid,
+        kind -> Text,
+        user_id -> Nullable<Uuid>,
+        state -> Jsonb,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(passkeys -> users (user_id));
+diesel::joinable!(passkey_challenges -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, passkeys, passkey_challenges);

@@ -48,7 +48,7 @@ pub async fn seed(state: &AppState) -> Result<Account> {
     let login = services
         .identity
         .login(
-            LoginRequest { email: DEMO_EMAIL.into(), password: DEMO_PASSWORD.into(), totp_code: None },
+            LoginRequest { email: DEMO_EMAIL.into(), password: DEMO_PASSWORD.into(), totp_code: None, passkey: None },
             &ClientInfo::default(),
         )
         .await?;

@@ -49,7 +49,8 @@ pub async fn login(
     Ok(web::Json(identity.login(body.into_inner(), &client_info(&req, &core)).await?))
 }
 
-fn client_info(req: &actix_web::HttpRequest, core: &crate::context::Core) -> ClientInfo {
+/// Where a request comes from: its address (see [`super::client_ip`]) and `User-Agent`.
+pub(crate) fn client_info(req: &actix_web::HttpRequest, core: &crate::context::Core) -> ClientInfo {
     let ip = super::client_ip::client_ip(req, core.config.behind_proxy);
     let agent = req.headers().get(actix_web::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
     ClientInfo::new(ip, agent)

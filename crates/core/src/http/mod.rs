@@ -6,6 +6,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod identity;
 pub mod json;
+pub mod passkeys;
 pub mod problem;
 pub mod query;
 pub mod storable;
@@ -23,7 +24,7 @@ pub use problem::{PROBLEM_JSON, path_config, problem_response};
 pub use query::Query;
 
 use crate::context::Core;
-use crate::identity::{IdentityService, PgIdentityService};
+use crate::identity::{IdentityService, PasskeyService, PgIdentityService, PgPasskeyService};
 use crate::tenancy::{ApiKeyService, MemberService, PgApiKeyService, PgMemberService, PgStoreService, StoreService};
 
 /// The core's services, as app data for its handlers.
@@ -33,6 +34,8 @@ pub struct CoreServices {
     pub core: web::Data<Core>,
     /// Accounts and sessions.
     pub identity: web::Data<dyn IdentityService>,
+    /// Passkeys.
+    pub passkeys: web::Data<dyn PasskeyService>,
     /// Stores.
     pub stores: web::Data<dyn StoreService>,
     /// Members and roles.
@@ -45,12 +48,14 @@ impl CoreServices {
     /// The PostgreSQL implementations on `core`.
     pub fn new(core: Core) -> Self {
         let identity: Arc<dyn IdentityService> = Arc::new(PgIdentityService::new(core.clone()));
+        let passkeys: Arc<dyn PasskeyService> = Arc::new(PgPasskeyService::new(core.clone()));
         let stores: Arc<dyn StoreService> = Arc::new(PgStoreService::new(core.clone()));
         let members: Arc<dyn MemberService> = Arc::new(PgMemberService::new(core.clone()));
         let api_keys: Arc<dyn ApiKeyService> = Arc::new(PgApiKeyService::new(core.clone()));
         Self {
             core: web::Data::new(core),
             identity: web::Data::from(identity),
+            passkeys: web::Data::from(passkeys),
             stores: web::Data::from(stores),
             members: web::Data::from(members),
             api_keys: web::Data::from(api_keys),
@@ -76,6 +81,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(identity::end_sessions)
         .service(identity::end_session)
         .service(identity::accept_invitation)
+        .service(passkeys::start_passkey_registration)
+        .service(passkeys::finish_passkey_registration)
+        .service(passkeys::list_passkeys)
+        .service(passkeys::delete_passkey)
+        .service(passkeys::start_passkey_login)
+        .service(passkeys::finish_passkey_login)
         .service(stores::create_store)
         .service(stores::list_stores)
         .service(stores::get_store)

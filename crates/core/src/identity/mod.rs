@@ -1,8 +1,9 @@
-//! Users, passwords, sessions, email verification, password reset and TOTP two-factor
-//! authentication.
+//! Users, passwords, sessions, email verification, password reset, TOTP two-factor
+//! authentication and passkeys.
 
 pub mod emails;
 pub mod model;
+pub mod passkeys;
 pub mod password;
 pub mod service;
 pub mod sessions;
@@ -14,5 +15,6 @@ pub use model::{
     Accepted, EmailRequest, LoginRequest, LoginResponse, PasswordChange, PasswordResetConfirm, Principal,
     RecoveryCodes, Session, SessionList, SignupRequest, TokenRequest, TotpCode, TotpEnrolment, User,
 };
+pub use passkeys::{PasskeyService, PgPasskeyService};
 pub use service::{IdentityService, PgIdentityService};
 pub use sessions::ClientInfo;

@@ -173,6 +173,10 @@ pub struct LoginRequest {
     pub password: String,
     /// A current TOTP code or an unused recovery code, when two-factor authentication is on.
     pub totp_code: Option<String>,
+    /// Instead of `totp_code`: the answer to a challenge from `POST /v1/auth/passkeys/login/start`
+    /// (with this email) made by one of the account's passkeys.
+    #[serde(default)]
+    pub passkey: Option<super::passkeys::PasskeyProof>,
 }
 
 /// A new session.

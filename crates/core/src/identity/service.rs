@@ -319,7 +319,14 @@ impl IdentityService for PgIdentityService {
             self.record_failure(&mut conn, &user).await?;
             return Err(invalid());
         }
-        if user.totp_secret.is_some() {
+        if let Some(proof) = &req.passkey {
+            // A passkey stands in for the TOTP code (see `passkeys::second_factor`).
+            if !super::passkeys::second_factor(&self.core, &mut conn, &user, proof).await? {
+                throttle::record_failure(&self.core, ip).await;
+                self.record_failure(&mut conn, &user).await?;
+                return Err(Error::unauthenticated("invalid_passkey", "The passkey could not be verified."));
+            }
+        } else if user.totp_secret.is_some() {
             let Some(code) = req.totp_code.as_deref().filter(|c| !c.trim().is_empty()) else {
                 return Err(Error::unauthenticated("totp_required", "This account needs a TOTP code (`totp_code`)."));
             };

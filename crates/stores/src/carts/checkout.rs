@@ -356,8 +356,13 @@ async fn insert_lines(
 async fn hold_time(svc: &PgCartService, store: StoreId) -> Result<chrono::Duration> {
     use balcao_core::schema::stores;
     let mut conn = svc.core.pool.get().await?;
-    let minutes: Option<i32> =
-        stores::table.find(store.uuid()).select(stores::unpaid_hold_minutes).first(&mut conn).await.optional()?.flatten();
+    let minutes: Option<i32> = stores::table
+        .find(store.uuid())
+        .select(stores::unpaid_hold_minutes)
+        .first(&mut conn)
+        .await
+        .optional()?
+        .flatten();
     let default =
         chrono::Duration::from_std(svc.core.config.order_payment_timeout).unwrap_or(chrono::Duration::minutes(30));
     Ok(minutes.map_or(default, |m| chrono::Duration::minutes(i64::from(m))))
