@@ -106,6 +106,8 @@ def seed_extras(api, ids, mail_dir):
     api.post(f"{s}/roles", {"name": f"estoquista-{uuid.uuid4().hex[:6]}", "permissions": ["catalog:read", "catalog:write"]})
     p["key_id"] = api.post(f"{s}/api-keys", {"name": "fuzz"})["id"]
     p["role_id"] = api.post(f"{s}/roles", {"name": "fuzz-vitrine", "permissions": ["catalog:read"]})["id"]
+    p["invitation_id"] = api.post(f"{s}/members", {"email": f"convite-{uuid.uuid4().hex[:8]}@example.com",
+                                                  "role": "viewer"})["id"]
 
     # Messaging: a suppression, an inbound source with one delivery, an unsubscribe link.
     api.post(f"{s}/suppressions", {"kind": "whatsapp", "contact": "+5511912345678"})
@@ -271,7 +273,10 @@ def write_config(out, base, spec, params, overrides, token, customer_token, logo
         "[parameters]",
     ]
     lines += [f"{toml_value('path.' + k)} = {toml_value(v)}" for k, v in sorted(params.items())]
-    overrides = overrides + [(["POST /v1/auth/logout"], None)]
+    # Ending sessions or changing the password must not end the session the rest of the run uses.
+    ending = ["POST /v1/auth/logout", "DELETE /v1/me/sessions", "DELETE /v1/me/sessions/{session_id}",
+              "PUT /v1/me/password"]
+    overrides = overrides + [(ending, None)]
     for names, values in overrides:
         lines += ["", "[[operations]]", f"include-name = {toml_value(names)}"]
         if values is None:
@@ -310,6 +315,10 @@ def main():
     overrides = throwaways(api, ids, params)
     login = {"email": "demo@balcao.dev", "password": "balcao-demo-123"}
     logout_token = requests.post(f"{args.base}/v1/auth/login", json=login, timeout=30).json()["token"]
+    # A session of its own for DELETE /v1/me/sessions/{session_id} to end.
+    spare = requests.post(f"{args.base}/v1/auth/login", json=login, timeout=30).json()["token"]
+    mine = requests.get(f"{args.base}/v1/me/sessions", headers={"Authorization": f"Bearer {spare}"}, timeout=30).json()
+    params["session_id"] = next(x["id"] for x in mine["data"] if x["current"])
     write_config(args.out, args.base, args.spec, params, overrides, ids["token"], customer_token, logout_token)
     print(f"fuzz setup: {len(params)} path parameters, {len(overrides)} operation overrides -> {args.out}")
 

@@ -62,7 +62,8 @@ export DATABASE_URL=$db_server/$db REDIS_URL=$redis_url BALCAO_BIND=127.0.0.1:$p
 export BALCAO_MAIL_DIR=$work/mail BALCAO_JOB_POLL_MS=200 BALCAO_HTTP_WORKERS=2 BALCAO_LOG_FORMAT=json
 # Every request comes from loopback: per-address limits would stop the run's carts and checkouts
 # early and keep it from the logic behind them (their 429 is documented and checked all the same).
-export BALCAO_CARTS_PER_HOUR=1000000 BALCAO_CHECKOUTS_PER_HOUR=1000000 BALCAO_LOGIN_IP_FAILURES=100000 \
+export BALCAO_CARTS_PER_HOUR=1000000 BALCAO_CHECKOUTS_PER_HOUR=1000000 BALCAO_ACCOUNT_REQUESTS_PER_HOUR=1000000 \
+    BALCAO_PASSKEY_LOGINS_PER_HOUR=1000000 BALCAO_LOGIN_IP_FAILURES=100000 \
     BALCAO_LOGIN_NETWORK_FAILURES=1000000
 redis-cli -u "$redis_url" flushdb >/dev/null
 

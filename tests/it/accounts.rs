@@ -542,3 +542,64 @@ async fn an_owner_role_needs_a_verified_account() {
     assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
     assert_eq!(problem["code"], "email_unverified");
 }
+
+#[tokio::test]
+async fn an_invitation_lapses_after_its_time_and_a_resend_gives_it_a_new_one() {
+    let (app, sink, _worker) = mailing_app().await;
+    let owner = app.user().await;
+    let store = app.store(&owner.token).await;
+    let invited = unique_email();
+    let (_, invitation) = app
+        .post(&format!("/v1/stores/{store}/members"), &owner.token, json!({"email": invited, "role": "staff"}))
+        .await;
+    let id = invitation["id"].as_str().unwrap();
+    let expires = chrono::DateTime::parse_from_rfc3339(invitation["expires_at"].as_str().unwrap()).unwrap();
+    assert!((expires.to_utc() - (chrono::Utc::now() + chrono::Duration::days(14))).num_seconds().abs() < 60);
+    let link = token(&nth(&sink, &invited, INVITED, 1).await, "invitations/accept");
+
+    // Fourteen days later (moved back in the database rather than waited for).
+    use diesel_async::RunQueryDsl;
+    let mut conn = app.core.pool.get().await.unwrap();
+    diesel::sql_query("UPDATE invitations SET expires_at = now() - interval '1 second'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (_, list) = app.get(&format!("/v1/stores/{store}/invitations"), &owner.token).await;
+    assert_eq!(list["data"][0]["status"], "expired");
+    let someone = app.user().await;
+    let accept = async |token: &str| {
+        app.call(Method::POST, "/v1/me/invitations/accept", Some(someone.token.as_str()), Some(json!({"token": token})))
+            .await
+    };
+    assert_eq!(accept(&link).await.0, StatusCode::UNPROCESSABLE_ENTITY, "a lapsed link");
+
+    let (status, resent) = app
+        .call(Method::POST, &format!("/v1/stores/{store}/invitations/{id}/resend"), Some(owner.token.as_str()), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(resent["status"], "pending");
+    let fresh = token(&nth(&sink, &invited, INVITED, 2).await, "invitations/accept");
+    let (status, joined) = accept(&fresh).await;
+    assert_eq!(status, StatusCode::OK, "{joined}");
+}
+
+#[tokio::test]
+async fn one_address_makes_a_bounded_number_of_account_requests_an_hour() {
+    let app = TestApp::spawn_with(&[("BALCAO_ACCOUNT_REQUESTS_PER_HOUR", "3")]).await;
+    let requests = [
+        ("/v1/auth/signup", json!({"email": unique_email(), "password": "a long passphrase", "name": "Ana"})),
+        ("/v1/auth/password-reset", json!({"email": unique_email()})),
+        ("/v1/auth/verify-email/resend", json!({"email": unique_email()})),
+    ];
+    for (path, body) in &requests {
+        let (status, answer) = app.call(Method::POST, path, None, Some(body.clone())).await;
+        assert!(status.is_success(), "{path}: {answer}");
+    }
+    for (path, body) in &requests {
+        let (status, problem) = app.call(Method::POST, path, None, Some(body.clone())).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{path}: {problem}");
+        assert_eq!(problem["code"], "too_many_account_requests");
+    }
+    // Signing in counts against its own failure limits, not this one.
+    assert_eq!(login_status(&app, "nobody@example.com", "a long passphrase").await, StatusCode::UNAUTHORIZED);
+}

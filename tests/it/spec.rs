@@ -107,6 +107,10 @@ fn too_many_requests_is_documented_only_where_a_limit_answers_it() {
         with_429,
         [
             "post /v1/auth/login",
+            "post /v1/auth/passkeys/login/start",
+            "post /v1/auth/password-reset",
+            "post /v1/auth/signup",
+            "post /v1/auth/verify-email/resend",
             "post /v1/storefront/{slug}/carts",
             "post /v1/storefront/{slug}/carts/{cart_id}/checkout",
             "post /v1/storefront/{slug}/carts/{cart_id}/coupon",

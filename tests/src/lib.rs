@@ -106,6 +106,8 @@ impl TestApp {
             ("BALCAO_HTTP_WORKERS".to_owned(), "1".to_owned()),
             ("BALCAO_DB_POOL_SIZE".to_owned(), "8".to_owned()),
             ("BALCAO_SHUTDOWN_TIMEOUT_SECS".to_owned(), "1".to_owned()),
+            // Every test user signs up from loopback: suites that test the limit lower it.
+            ("BALCAO_ACCOUNT_REQUESTS_PER_HOUR".to_owned(), "100000".to_owned()),
             // Without BALCAO_SMTP_URL email goes to files: keep them out of the source tree.
             ("BALCAO_MAIL_DIR".to_owned(), std::env::temp_dir().join("balcao-tests-mail").display().to_string()),
         ]);

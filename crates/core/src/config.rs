@@ -81,6 +81,12 @@ pub struct Config {
     pub carts_per_hour: u32,
     /// `BALCAO_CHECKOUTS_PER_HOUR`: checkouts one client address may attempt per hour.
     pub checkouts_per_hour: u32,
+    /// `BALCAO_ACCOUNT_REQUESTS_PER_HOUR`: signups, password reset and verification requests one
+    /// client address may make per hour (default 30).
+    pub account_requests_per_hour: u32,
+    /// `BALCAO_PASSKEY_LOGINS_PER_HOUR`: passkey login ceremonies one client address may start
+    /// per hour (default 300).
+    pub passkey_logins_per_hour: u32,
     /// `BALCAO_GUEST_UNITS_PER_VARIANT`: the most units of one variant a checkout without a
     /// customer token may hold.
     pub guest_units_per_variant: i32,
@@ -229,6 +235,8 @@ impl std::fmt::Debug for Config {
             .field("login_failure_window", &self.login_failure_window)
             .field("behind_proxy", &self.behind_proxy)
             .field("carts_per_hour", &self.carts_per_hour)
+            .field("account_requests_per_hour", &self.account_requests_per_hour)
+            .field("passkey_logins_per_hour", &self.passkey_logins_per_hour)
             .field("checkouts_per_hour", &self.checkouts_per_hour)
             .field("guest_units_per_variant", &self.guest_units_per_variant)
             .field("auth_cache_ttl", &self.auth_cache_ttl)
@@ -388,6 +396,8 @@ impl Config {
             behind_proxy: env.flag("BALCAO_BEHIND_PROXY")?,
             carts_per_hour: env.ranged("BALCAO_CARTS_PER_HOUR", 60, 1, 1_000_000)?,
             checkouts_per_hour: env.ranged("BALCAO_CHECKOUTS_PER_HOUR", 30, 1, 1_000_000)?,
+            account_requests_per_hour: env.ranged("BALCAO_ACCOUNT_REQUESTS_PER_HOUR", 30, 1, 1_000_000)?,
+            passkey_logins_per_hour: env.ranged("BALCAO_PASSKEY_LOGINS_PER_HOUR", 300, 1, 1_000_000)?,
             guest_units_per_variant: env.ranged("BALCAO_GUEST_UNITS_PER_VARIANT", 10, 1, 1_000_000)?,
             auth_cache_ttl: Duration::from_secs(env.ranged("BALCAO_AUTH_CACHE_TTL_SECS", 30, 0, 3600)?),
             totp_issuer,

@@ -27,15 +27,28 @@ pub async fn hit(core: &Core, limit: Limit, ip: Option<IpAddr>) -> Result<()> {
         let code = match limit.what {
             "carts" => "too_many_carts",
             "checkouts" => "too_many_checkouts",
+            "account_requests" => "too_many_account_requests",
+            "passkey_logins" => "too_many_passkey_logins",
             _ => "too_many_requests",
         };
         return Err(Error::TooManyRequests {
             code,
-            detail: format!("Too many {} from your address for now; try again later.", limit.what),
+            detail: format!("Too many {} from your address for now; try again later.", limit.what.replace('_', " ")),
             retry_after_secs: limit.window.as_secs().max(1),
         });
     }
     Ok(())
+}
+
+/// Signups, password reset and verification requests from one address: at most
+/// `BALCAO_ACCOUNT_REQUESTS_PER_HOUR` an hour.
+pub fn account_requests(core: &Core) -> Limit {
+    Limit { what: "account_requests", max: core.config.account_requests_per_hour, window: Duration::from_secs(3600) }
+}
+
+/// Passkey login ceremonies started from one address: at most `BALCAO_PASSKEY_LOGINS_PER_HOUR`.
+pub fn passkey_logins(core: &Core) -> Limit {
+    Limit { what: "passkey_logins", max: core.config.passkey_logins_per_hour, window: Duration::from_secs(3600) }
 }
 
 /// The count a key holds in the cache now (0 when absent).

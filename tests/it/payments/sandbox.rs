@@ -252,6 +252,10 @@ async fn a_boleto_line_passes_its_check_digits() {
         payment["instructions"]["due_date"].as_str().map(str::to_owned)
     );
     assert_eq!(boleto.barcode(), payment["instructions"]["boleto_barcode"].as_str().unwrap());
+    // The order holds its stock as long as the boleto can still be paid and cleared, not the
+    // store's short hold for PIX.
+    assert!(payment["expires_at"].is_string(), "{payment}");
+    assert_eq!(sale.order().await["expires_at"], payment["expires_at"]);
     let failed = sale.simulate(payment["id"].as_str().unwrap(), "failed").await;
     assert_eq!(failed["status"], "failed");
     assert_eq!(failed["failure_code"], "sandbox_declined");

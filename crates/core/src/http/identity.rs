@@ -23,9 +23,18 @@ type Identity = web::Data<dyn IdentityService>;
 /// store or take an owner role.
 #[utoipa::path(tag = "identity", request_body = SignupRequest, responses(
     (status = 201, description = "The new user (unverified)", body = User),
+    (status = 429, description = "`too_many_account_requests`: this address made BALCAO_ACCOUNT_REQUESTS_PER_HOUR \
+     signup, reset and verification requests this hour. See Retry-After", body = crate::error::Problem,
+     content_type = "application/problem+json"),
 ))]
 #[post("/auth/signup")]
-pub async fn signup(identity: Identity, body: Json<SignupRequest>) -> Result<HttpResponse> {
+pub async fn signup(
+    req: actix_web::HttpRequest,
+    identity: Identity,
+    core: web::Data<crate::context::Core>,
+    body: Json<SignupRequest>,
+) -> Result<HttpResponse> {
+    account_request(&req, &core).await?;
     let user = identity.signup(body.into_inner()).await?;
     Ok(HttpResponse::Created().json(user))
 }
@@ -47,6 +56,12 @@ pub async fn login(
     body: Json<LoginRequest>,
 ) -> Result<web::Json<LoginResponse>> {
     Ok(web::Json(identity.login(body.into_inner(), &client_info(&req, &core)).await?))
+}
+
+/// Counts an unauthenticated account request from the caller's address against its hourly limit.
+async fn account_request(req: &actix_web::HttpRequest, core: &crate::context::Core) -> Result<()> {
+    let ip = super::client_ip::client_ip(req, core.config.behind_proxy);
+    crate::limits::hit(core, crate::limits::account_requests(core), ip).await
 }
 
 /// Where a request comes from: its address (see [`super::client_ip`]) and `User-Agent`.
@@ -72,9 +87,18 @@ pub async fn verify_email(identity: Identity, body: Json<TokenRequest>) -> Resul
 /// Email a new verification link; the answer is the same for every address.
 #[utoipa::path(tag = "identity", request_body = EmailRequest, responses(
     (status = 202, description = "A link is on its way if the address has an unverified account", body = Accepted),
+    (status = 429, description = "`too_many_account_requests`: this address made BALCAO_ACCOUNT_REQUESTS_PER_HOUR \
+     signup, reset and verification requests this hour. See Retry-After", body = crate::error::Problem,
+     content_type = "application/problem+json"),
 ))]
 #[post("/auth/verify-email/resend")]
-pub async fn resend_verification(identity: Identity, body: Json<EmailRequest>) -> Result<HttpResponse> {
+pub async fn resend_verification(
+    req: actix_web::HttpRequest,
+    identity: Identity,
+    core: web::Data<crate::context::Core>,
+    body: Json<EmailRequest>,
+) -> Result<HttpResponse> {
+    account_request(&req, &core).await?;
     identity.resend_verification(&body.email).await?;
     Ok(HttpResponse::Accepted().json(Accepted::new()))
 }
@@ -82,9 +106,18 @@ pub async fn resend_verification(identity: Identity, body: Json<EmailRequest>) -
 /// Email a password reset link (valid 30 minutes, single use); the answer is the same for every address.
 #[utoipa::path(tag = "identity", request_body = EmailRequest, responses(
     (status = 202, description = "A link is on its way if the address has an account", body = Accepted),
+    (status = 429, description = "`too_many_account_requests`: this address made BALCAO_ACCOUNT_REQUESTS_PER_HOUR \
+     signup, reset and verification requests this hour. See Retry-After", body = crate::error::Problem,
+     content_type = "application/problem+json"),
 ))]
 #[post("/auth/password-reset")]
-pub async fn request_password_reset(identity: Identity, body: Json<EmailRequest>) -> Result<HttpResponse> {
+pub async fn request_password_reset(
+    req: actix_web::HttpRequest,
+    identity: Identity,
+    core: web::Data<crate::context::Core>,
+    body: Json<EmailRequest>,
+) -> Result<HttpResponse> {
+    account_request(&req, &core).await?;
     identity.request_password_reset(&body.email).await?;
     Ok(HttpResponse::Accepted().json(Accepted::new()))
 }

@@ -70,12 +70,18 @@ pub async fn delete_passkey(
 /// without it, any passkey the browser holds for this site may answer (conditional UI).
 #[utoipa::path(tag = "identity", request_body = PasskeyLoginStart, responses(
     (status = 200, description = "The challenge, valid once for 5 minutes", body = PasskeyChallenge),
+    (status = 429, description = "`too_many_passkey_logins`: this address started BALCAO_PASSKEY_LOGINS_PER_HOUR \
+     passkey logins this hour. See Retry-After", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/auth/passkeys/login/start")]
 pub async fn start_passkey_login(
+    req: actix_web::HttpRequest,
+    core: web::Data<crate::context::Core>,
     passkeys: Passkeys,
     body: Json<PasskeyLoginStart>,
 ) -> Result<web::Json<PasskeyChallenge>> {
+    let ip = super::client_ip::client_ip(&req, core.config.behind_proxy);
+    crate::limits::hit(&core, crate::limits::passkey_logins(&core), ip).await?;
     Ok(web::Json(passkeys.start_login(body.into_inner()).await?))
 }
 
