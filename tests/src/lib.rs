@@ -268,15 +268,7 @@ impl TestApp {
     /// Signs up and logs in a user with `email`.
     pub async fn user_with_email(&self, email: &str) -> TestUser {
         let password = "a long test password".to_owned();
-        let (status, body) = self
-            .call(
-                Method::POST,
-                "/v1/auth/signup",
-                None,
-                Some(json!({"email": email, "password": password, "name": "Test User"})),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "signup: {body}");
+        let body = self.signup_unverified(email, &password).await;
         self.mark_verified(email).await;
         let token = self.login(email, &password).await;
         TestUser { id: body["id"].as_str().unwrap().to_owned(), email: email.to_owned(), password, token }

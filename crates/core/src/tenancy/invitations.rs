@@ -23,44 +23,23 @@ use crate::schema::{invitations, store_members, stores, users};
 /// How long an invitation (and each resent link) works.
 pub const VALID_FOR: ChronoDuration = ChronoDuration::days(14);
 
-type Row = (
-    uuid::Uuid,
-    String,
-    String,
-    Option<uuid::Uuid>,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
-);
-
-type Columns = (
-    invitations::id,
-    invitations::email,
-    invitations::role,
-    invitations::invited_by,
-    invitations::created_at,
-    invitations::sent_at,
-    invitations::expires_at,
-    invitations::accepted_at,
-    invitations::revoked_at,
-);
-
-const COLUMNS: Columns = (
-    invitations::id,
-    invitations::email,
-    invitations::role,
-    invitations::invited_by,
-    invitations::created_at,
-    invitations::sent_at,
-    invitations::expires_at,
-    invitations::accepted_at,
-    invitations::revoked_at,
-);
+/// An invitation row as the API reads it.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = invitations)]
+struct Row {
+    id: uuid::Uuid,
+    email: String,
+    role: String,
+    invited_by: Option<uuid::Uuid>,
+    created_at: DateTime<Utc>,
+    sent_at: Option<DateTime<Utc>>,
+    expires_at: DateTime<Utc>,
+    accepted_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+}
 
 fn invitation(
-    (id, email, role, invited_by, created_at, sent_at, expires_at, accepted_at, revoked_at): Row,
+    Row { id, email, role, invited_by, created_at, sent_at, expires_at, accepted_at, revoked_at }: Row,
 ) -> Invitation {
     let status = if accepted_at.is_some() {
         "accepted"
@@ -88,7 +67,7 @@ async fn load(conn: &mut AsyncPgConnection, store: StoreId, id: InvitationId) ->
     let row: Option<Row> = invitations::table
         .filter(invitations::store_id.eq(store.uuid()))
         .filter(invitations::id.eq(id.uuid()))
-        .select(COLUMNS)
+        .select(Row::as_select())
         .first(conn)
         .await
         .optional()?;
@@ -172,7 +151,7 @@ pub async fn list(core: &Core, store: StoreId, page: &PageParams) -> Result<Page
     let mut conn = core.pool.get().await?;
     let mut query = invitations::table
         .filter(invitations::store_id.eq(store.uuid()))
-        .select(COLUMNS)
+        .select(Row::as_select())
         .order(invitations::id.desc())
         .limit(req.fetch_limit())
         .into_boxed();
@@ -180,7 +159,7 @@ pub async fn list(core: &Core, store: StoreId, page: &PageParams) -> Result<Page
         query = query.filter(invitations::id.lt(after));
     }
     let rows: Vec<Row> = query.load(&mut conn).await?;
-    Ok(req.page(rows, |r| r.0)?.map(invitation))
+    Ok(req.page(rows, |r| r.id)?.map(invitation))
 }
 
 /// Sends a pending (or expired) invitation again with a new link and a new expiry.
