@@ -541,6 +541,24 @@ async fn an_owner_role_needs_a_verified_account() {
         app.call(Method::POST, "/v1/me/invitations/accept", Some(session.as_str()), Some(json!({"token": link}))).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
     assert_eq!(problem["code"], "email_unverified");
+
+    // A staff invitation they may take; being promoted to owner waits for their verification.
+    let staff_invite = unique_email();
+    app.post(&format!("/v1/stores/{store}/members"), &owner.token, json!({"email": staff_invite, "role": "staff"}))
+        .await;
+    let link = token(&nth(&sink, &staff_invite, INVITED, 1).await, "invitations/accept");
+    let (status, joined) =
+        app.call(Method::POST, "/v1/me/invitations/accept", Some(session.as_str()), Some(json!({"token": link}))).await;
+    assert_eq!(status, StatusCode::OK, "{joined}");
+    let (_, me) = app.get("/v1/me", &session).await;
+    assert_eq!(me["email_verified"], false, "another address's link verifies nothing");
+    let member = format!("/v1/stores/{store}/members/{}", me["id"].as_str().unwrap());
+    let (status, problem) = app.patch(&member, &owner.token, json!({"role": "owner"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    assert_eq!(problem["code"], "email_unverified");
+    app.mark_verified(&other).await;
+    let (status, promoted) = app.patch(&member, &owner.token, json!({"role": "owner"})).await;
+    assert_eq!((status, &promoted["role"]), (StatusCode::OK, &json!("owner")), "{promoted}");
 }
 
 #[tokio::test]
