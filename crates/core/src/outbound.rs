@@ -281,6 +281,42 @@ pub fn refusal(error: &reqwest::Error) -> Option<Refused> {
     None
 }
 
+/// The longest `Retry-After` any caller honours.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// An HTTP `Retry-After` value as a delay: delta-seconds or an HTTP date (RFC 9110), at most
+/// `max`; `None` when it is neither.
+pub fn parse_retry_after(value: &str, max: Duration) -> Option<Duration> {
+    let value = value.trim();
+    let delay = match value.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => {
+            let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+            (at.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().unwrap_or(Duration::ZERO)
+        }
+    };
+    Some(delay.min(max))
+}
+
+/// The `Retry-After` header of an answer as a delay, at most `max` (see [`parse_retry_after`]).
+/// Every client of a provider or an endpoint reads it through here.
+pub fn retry_after(headers: &reqwest::header::HeaderMap, max: Duration) -> Option<Duration> {
+    parse_retry_after(headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?, max)
+}
+
+/// A provider's configured base URL without surrounding spaces or trailing slashes, parsed:
+/// `http` or `https` with a host, no query, and no literal internal address unless `policy`
+/// allows it (names are checked when connecting). The error says what is wrong, never the URL.
+pub fn base_url(raw: &str, policy: Policy) -> Result<(String, Url), &'static str> {
+    let base = raw.trim().trim_end_matches('/');
+    let parsed = Url::parse(base).map_err(|_| "base_url is not a URL")?;
+    if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none() || parsed.query().is_some() {
+        return Err("base_url must be an http(s) URL without a query");
+    }
+    check_url(&parsed, policy).map_err(|_| "base_url is not an allowed destination")?;
+    Ok((base.to_owned(), parsed))
+}
+
 #[cfg(test)]
 #[path = "outbound_tests.rs"]
 mod tests;

@@ -154,3 +154,34 @@ async fn the_client_never_connects_to_a_forbidden_destination() {
     }
     assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
+
+#[test]
+fn retry_after_takes_seconds_or_a_date_and_caps() {
+    let max = Duration::from_secs(3600);
+    assert_eq!(parse_retry_after(" 7 ", max), Some(Duration::from_secs(7)));
+    assert_eq!(parse_retry_after("999999", max), Some(max));
+    assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", max), Some(Duration::ZERO));
+    assert_eq!(parse_retry_after("soon", max), None);
+    let soon = (chrono::Utc::now() + chrono::Duration::seconds(30)).to_rfc2822().replace("+0000", "GMT");
+    let delay = parse_retry_after(&soon, max).unwrap_or_default();
+    assert!(delay > Duration::from_secs(25) && delay <= Duration::from_secs(30), "{soon}: {delay:?}");
+    let mut headers = reqwest::header::HeaderMap::new();
+    assert_eq!(retry_after(&headers, max), None);
+    headers.insert(reqwest::header::RETRY_AFTER, reqwest::header::HeaderValue::from_static("12"));
+    assert_eq!(retry_after(&headers, max), Some(Duration::from_secs(12)));
+    assert_eq!(retry_after(&headers, Duration::from_secs(5)), Some(Duration::from_secs(5)));
+}
+
+#[test]
+fn base_urls_are_trimmed_and_checked() {
+    let strict = Policy::STRICT;
+    assert_eq!(
+        base_url(" https://api.example.com/ ", strict).map(|(b, _)| b),
+        Ok("https://api.example.com".to_owned())
+    );
+    assert!(base_url("ftp://api.example.com", strict).is_err());
+    assert!(base_url("https://api.example.com?x=1", strict).is_err());
+    assert!(base_url("not a url", strict).is_err());
+    assert_eq!(base_url("https://2130706433:8443", strict).err(), Some("base_url is not an allowed destination"));
+    assert!(base_url("https://127.0.0.1:8443", Policy::ALLOW_PRIVATE).is_ok());
+}

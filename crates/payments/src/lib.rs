@@ -6,7 +6,6 @@
 //! - [`service`]: creating charges through the store's provider, reading, refunds, simulation.
 //! - [`settle`]: confirmation, failure and expiry, each with its event and the order's move.
 //! - [`events`]: the event types payments emit (`payment.confirmed`, `payment.failed`).
-//! - [`outbound`]: the HTTP client and base-URL check every provider client shares.
 //! - [`refunds`]: refunds that never exceed what was captured.
 //! - [`splits`]: split rules per store (platform fee, fixed recipients), each payment's shares and their transfers.
 //! - [`storefront`]: payments shoppers start (at checkout, for balcao-stores, and through the
@@ -32,7 +31,6 @@ pub mod http;
 pub mod inbound;
 pub mod jobs;
 pub mod model;
-pub mod outbound;
 pub mod pagbank;
 pub mod pagbank_provider;
 pub mod pix;

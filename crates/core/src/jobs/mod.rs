@@ -173,20 +173,6 @@ pub fn default_backoff(attempt: i32) -> Duration {
     with_jitter(Duration::from_millis(base), 0.25)
 }
 
-/// An HTTP `Retry-After` value as a delay: delta-seconds or an HTTP date (RFC 9110), at most
-/// `max`; `None` when it is neither. Every caller of a provider or endpoint honours it this way.
-pub fn parse_retry_after(value: &str, max: Duration) -> Option<Duration> {
-    let value = value.trim();
-    let delay = match value.parse::<u64>() {
-        Ok(secs) => Duration::from_secs(secs),
-        Err(_) => {
-            let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-            (at.with_timezone(&Utc) - Utc::now()).to_std().unwrap_or(Duration::ZERO)
-        }
-    };
-    Some(delay.min(max))
-}
-
 /// `delay` scaled by a random factor in `1 ± spread`.
 pub fn with_jitter(delay: Duration, spread: f64) -> Duration {
     let factor = 1.0 + spread * (rand::random::<f64>() * 2.0 - 1.0);
@@ -196,15 +182,6 @@ pub fn with_jitter(delay: Duration, spread: f64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retry_after_takes_seconds_or_a_date_and_caps() {
-        let max = Duration::from_secs(3600);
-        assert_eq!(parse_retry_after(" 7 ", max), Some(Duration::from_secs(7)));
-        assert_eq!(parse_retry_after("999999", max), Some(max));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", max), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after("soon", max), None);
-    }
 
     #[test]
     fn backoff_grows_and_caps() {

@@ -45,7 +45,7 @@ pub async fn post(
 ) -> Result<Answer, ProviderError> {
     let mut response = rest::request(client, url)?.bearer_auth(token).json(body).send().await.map_err(rest::network)?;
     let status = response.status();
-    let retry_after = rest::retry_after(response.headers());
+    let retry_after = balcao_core::outbound::retry_after(response.headers(), balcao_core::outbound::MAX_RETRY_AFTER);
     let mut bytes = Vec::new();
     while bytes.len() < MAX_BODY {
         match response.chunk().await {

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::header::HeaderMap;
 
 use balcao_core::outbound::{self, Policy};
 
@@ -15,8 +15,6 @@ use crate::provider::ProviderError;
 pub const TIMEOUT: Duration = Duration::from_secs(20);
 /// The longest to wait for a connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// The longest `Retry-After` honoured; a longer one waits this long.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 /// The most characters of a provider's error message kept on the message.
 const MAX_ERROR_MESSAGE: usize = 500;
 
@@ -41,11 +39,6 @@ pub fn refused(refusal: outbound::Refused) -> ProviderError {
 /// `base_url` from the channel's settings (without a trailing slash), or `default`.
 pub fn base_url<'a>(configured: Option<&'a str>, default: &'a str) -> &'a str {
     configured.map(str::trim).filter(|u| !u.is_empty()).unwrap_or(default).trim_end_matches('/')
-}
-
-/// `Retry-After` as a delay: delta-seconds or an HTTP date, at most [`MAX_RETRY_AFTER`].
-pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    balcao_core::jobs::parse_retry_after(headers.get(RETRY_AFTER)?.to_str().ok()?, MAX_RETRY_AFTER)
 }
 
 /// A request that got no answer (connection, TLS, timeout): worth retrying. The URL is left
@@ -82,11 +75,19 @@ pub fn refusal(provider: &str, status: StatusCode, headers: &HeaderMap, body: &[
     let message = message.unwrap_or_else(|| format!("{provider} answered {status}"));
     if status == StatusCode::TOO_MANY_REQUESTS {
         let code = code.unwrap_or_else(|| "rate_limited".to_owned());
-        return ProviderError::Retry { code, message, after: retry_after(headers) };
+        return ProviderError::Retry {
+            code,
+            message,
+            after: outbound::retry_after(headers, outbound::MAX_RETRY_AFTER),
+        };
     }
     if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT {
         let code = code.unwrap_or_else(|| "provider_unavailable".to_owned());
-        return ProviderError::Retry { code, message, after: retry_after(headers) };
+        return ProviderError::Retry {
+            code,
+            message,
+            after: outbound::retry_after(headers, outbound::MAX_RETRY_AFTER),
+        };
     }
     ProviderError::Permanent { code: code.unwrap_or_else(|| format!("http_{}", status.as_u16())), message }
 }
@@ -105,28 +106,12 @@ pub async fn exchange(request: reqwest::RequestBuilder, provider: &str) -> Resul
 
 #[cfg(test)]
 mod tests {
-    use reqwest::header::HeaderValue;
-
     use super::*;
 
-    fn headers(retry_after: &str) -> HeaderMap {
+    fn headers(retry_after: &'static str) -> HeaderMap {
         let mut h = HeaderMap::new();
-        if let Ok(v) = HeaderValue::from_str(retry_after) {
-            h.insert(RETRY_AFTER, v);
-        }
+        h.insert(reqwest::header::RETRY_AFTER, reqwest::header::HeaderValue::from_static(retry_after));
         h
-    }
-
-    #[test]
-    fn retry_after_takes_seconds_or_a_date() {
-        assert_eq!(retry_after(&headers("7")), Some(Duration::from_secs(7)));
-        assert_eq!(retry_after(&headers("999999")), Some(MAX_RETRY_AFTER));
-        let soon = (chrono::Utc::now() + chrono::Duration::seconds(30)).to_rfc2822().replace("+0000", "GMT");
-        let delay = retry_after(&headers(&soon)).unwrap_or_default();
-        assert!(delay > Duration::from_secs(25) && delay <= Duration::from_secs(30), "{soon}: {delay:?}");
-        assert_eq!(retry_after(&headers("Wed, 21 Oct 2015 07:28:00 GMT")), Some(Duration::ZERO));
-        assert_eq!(retry_after(&headers("soon")), None);
-        assert_eq!(retry_after(&HeaderMap::new()), None);
     }
 
     #[test]

@@ -26,7 +26,7 @@ const MAX_TOKEN_SECS: u64 = 86_400;
 
 /// A client builder with EFI's connect and request timeouts and our user agent.
 pub(super) fn http_builder(outbound: balcao_core::outbound::Policy) -> reqwest::ClientBuilder {
-    crate::outbound::client_builder(outbound, CONNECT_TIMEOUT, REQUEST_TIMEOUT)
+    balcao_core::outbound::builder(outbound).connect_timeout(CONNECT_TIMEOUT).timeout(REQUEST_TIMEOUT)
 }
 
 /// How one EFI API differs from the other in its token and its error answers.

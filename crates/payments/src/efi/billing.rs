@@ -72,7 +72,7 @@ impl EfiBillingClient {
     /// Builds the client: checks the base URL (`https`, or `http` for a local test server) and
     /// sets timeouts; redirects are not followed. Nothing is sent until the first call.
     pub fn new(config: BillingConfig) -> Result<Self, EfiError> {
-        let (base_url, parsed) = crate::outbound::base_url(&config.base_url, config.outbound)
+        let (base_url, parsed) = balcao_core::outbound::base_url(&config.base_url, config.outbound)
             .map_err(|e| EfiError::Config(format!("billing {e}")))?;
         if config.client_id.is_empty() || config.client_secret.is_empty() {
             return Err(EfiError::Config("client_id and client_secret are required".into()));

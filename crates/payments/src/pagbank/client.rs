@@ -54,7 +54,7 @@ impl PagBankClient {
     /// Connects only where `outbound` allows.
     pub fn new(base_url: &str, token: &str, outbound: balcao_core::outbound::Policy) -> Result<Self, PagBankError> {
         let (base_url, _) =
-            crate::outbound::base_url(base_url, outbound).map_err(|e| PagBankError::Invalid(e.into()))?;
+            balcao_core::outbound::base_url(base_url, outbound).map_err(|e| PagBankError::Invalid(e.into()))?;
         let token = token.trim();
         let well_formed = !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic());
         let mut auth = HeaderValue::from_str(&format!("Bearer {token}"))
@@ -62,7 +62,9 @@ impl PagBankClient {
             .filter(|_| well_formed)
             .ok_or_else(|| PagBankError::Invalid("the token must be visible ASCII characters".into()))?;
         auth.set_sensitive(true);
-        let http = crate::outbound::client_builder(outbound, CONNECT_TIMEOUT, TIMEOUT)
+        let http = balcao_core::outbound::builder(outbound)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(TIMEOUT)
             .build()
             .map_err(|e| PagBankError::Invalid(format!("could not build the HTTP client: {e}")))?;
         Ok(Self { http, base_url, auth, token: token.to_owned() })

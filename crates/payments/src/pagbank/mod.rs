@@ -17,7 +17,7 @@ use std::fmt;
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::header::HeaderMap;
 
 pub mod client;
 pub mod model;
@@ -36,7 +36,7 @@ pub const PRODUCTION_URL: &str = "https://api.pagseguro.com";
 pub const SANDBOX_URL: &str = "https://sandbox.api.pagseguro.com";
 
 /// The longest `Retry-After` honoured; a longer one waits this long.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+pub use balcao_core::outbound::MAX_RETRY_AFTER;
 /// The longest error text kept.
 const MAX_MESSAGE: usize = 500;
 /// What stands in for the token, should an answer ever echo it.
@@ -191,7 +191,11 @@ fn refusal(status: StatusCode, headers: &HeaderMap, body: &[u8], token: &str) ->
         matches!(status, StatusCode::TOO_MANY_REQUESTS | StatusCode::REQUEST_TIMEOUT) || status.is_server_error();
     let status = status.as_u16();
     if retry {
-        PagBankError::Unavailable { status, retry_after: retry_after(headers), errors }
+        PagBankError::Unavailable {
+            status,
+            retry_after: balcao_core::outbound::retry_after(headers, MAX_RETRY_AFTER),
+            errors,
+        }
     } else {
         PagBankError::Refused { status, errors }
     }
@@ -211,9 +215,4 @@ fn network(error: reqwest::Error, token: &str) -> PagBankError {
         source = cause.source();
     }
     PagBankError::Network(scrub(&message, token))
-}
-
-/// `Retry-After` as a delay: delta-seconds or an HTTP date, at most [`MAX_RETRY_AFTER`].
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    balcao_core::jobs::parse_retry_after(headers.get(RETRY_AFTER)?.to_str().ok()?, MAX_RETRY_AFTER)
 }

@@ -208,8 +208,8 @@ impl fmt::Debug for StripeClient {
 impl StripeClient {
     /// A client for `config`, with [`TIMEOUT`] and [`CONNECT_TIMEOUT`] and no redirects.
     pub fn new(config: &StripeConfig) -> Result<Self, StripeError> {
-        let (base_url, _) =
-            crate::outbound::base_url(&config.base_url, config.outbound).map_err(|e| StripeError::Invalid(e.into()))?;
+        let (base_url, _) = balcao_core::outbound::base_url(&config.base_url, config.outbound)
+            .map_err(|e| StripeError::Invalid(e.into()))?;
         let key = config.secret_key.trim();
         let well_formed = (key.starts_with("sk_") || key.starts_with("rk_"))
             && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
@@ -218,7 +218,9 @@ impl StripeClient {
             .filter(|_| well_formed)
             .ok_or_else(|| StripeError::Invalid("secret_key is not a Stripe secret key (sk_... or rk_...)".into()))?;
         auth.set_sensitive(true);
-        let http = crate::outbound::client_builder(config.outbound, CONNECT_TIMEOUT, TIMEOUT)
+        let http = balcao_core::outbound::builder(config.outbound)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(TIMEOUT)
             .build()
             .map_err(|e| StripeError::Invalid(format!("could not build the HTTP client: {e}")))?;
         Ok(Self { http, base_url, auth })

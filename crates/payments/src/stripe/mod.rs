@@ -14,7 +14,7 @@ use std::fmt;
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::header::HeaderMap;
 use serde::Deserialize;
 
 pub mod client;
@@ -39,7 +39,7 @@ pub const API_VERSION: &str = "2025-10-29.clover";
 const REDACTED: &str = "[redacted]";
 
 /// The longest `Retry-After` honoured; a longer one waits this long.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+pub use balcao_core::outbound::MAX_RETRY_AFTER;
 
 /// Where Stripe is and the platform's credentials.
 #[derive(Clone, PartialEq, Eq)]
@@ -276,7 +276,11 @@ fn refusal(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> StripeError 
     };
     let status = status.as_u16();
     if retry {
-        StripeError::Unavailable { status, retry_after: retry_after(headers), error }
+        StripeError::Unavailable {
+            status,
+            retry_after: balcao_core::outbound::retry_after(headers, MAX_RETRY_AFTER),
+            error,
+        }
     } else {
         StripeError::Refused { status, error }
     }
@@ -296,11 +300,6 @@ fn network(error: reqwest::Error) -> StripeError {
         source = cause.source();
     }
     StripeError::Network(scrub(&message))
-}
-
-/// `Retry-After` as a delay: delta-seconds or an HTTP date, at most [`MAX_RETRY_AFTER`].
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    balcao_core::jobs::parse_retry_after(headers.get(RETRY_AFTER)?.to_str().ok()?, MAX_RETRY_AFTER)
 }
 
 /// A short, printable header value.

@@ -106,11 +106,6 @@ fn truncate(bytes: &[u8]) -> String {
     text
 }
 
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
-    balcao_core::jobs::parse_retry_after(value, Duration::from_secs(MAX_RETRY_AFTER_SECS))
-}
-
 async fn read_body(mut response: reqwest::Response) -> Vec<u8> {
     let mut body = Vec::new();
     while body.len() < MAX_LOGGED_BODY {
@@ -160,7 +155,8 @@ async fn attempt(url: &str, signed: &Signed, allow_private: bool) -> Outcome {
     match request.send().await {
         Ok(response) => {
             let status = response.status().as_u16();
-            let retry_after = retry_after(response.headers());
+            let retry_after =
+                balcao_core::outbound::retry_after(response.headers(), Duration::from_secs(MAX_RETRY_AFTER_SECS));
             let body = truncate(&read_body(response).await);
             Outcome { status: Some(status), body, error: None, retry_after, refused: false, duration_ms: 0 }
         }
@@ -179,15 +175,6 @@ mod tests {
     fn logged_bodies_are_truncated() {
         assert_eq!(truncate(&[b'a'; 5000]).len(), MAX_LOGGED_BODY);
         assert_eq!(truncate(b"ok"), "ok");
-    }
-
-    #[test]
-    fn retry_after_is_capped() {
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(reqwest::header::RETRY_AFTER, reqwest::header::HeaderValue::from_static("999999"));
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(MAX_RETRY_AFTER_SECS)));
-        headers.insert(reqwest::header::RETRY_AFTER, reqwest::header::HeaderValue::from_static("soon"));
-        assert_eq!(retry_after(&headers), None);
     }
 
     #[tokio::test]
