@@ -306,6 +306,15 @@ impl Config {
         crate::outbound::Policy { allow_private: self.outbound_allow_private }
     }
 
+    /// What a destination URL a store gives may be (`BALCAO_WEBHOOKS_ALLOW_HTTP`,
+    /// `BALCAO_OUTBOUND_ALLOW_PRIVATE`).
+    pub fn url_policy(&self) -> crate::outbound::form::UrlPolicy {
+        crate::outbound::form::UrlPolicy {
+            allow_http: self.webhooks_allow_http,
+            allow_private: self.outbound_allow_private,
+        }
+    }
+
     /// Reads the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_map(&std::env::vars().collect())

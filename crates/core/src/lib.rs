@@ -18,6 +18,7 @@
 //! | [`events`] | the transactional outbox, its dispatcher, and event type declarations |
 //! | [`jobs`] | the PostgreSQL job queue and worker |
 //! | [`idempotency`] | Idempotency-Key storage and replay |
+//! | [`inbound`] | the seam between inbound provider receivers and the crates that handle them |
 //! | [`mail`] | outbound email over SMTP, or to `.eml` files |
 //! | [`http`] | actix extractors, problem responses, routes (feature `http`) |
 
@@ -33,6 +34,7 @@ pub mod events;
 pub mod id;
 pub mod idempotency;
 pub mod identity;
+pub mod inbound;
 pub mod jobs;
 pub mod limits;
 pub mod mail;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use balcao_core::Core;
 use balcao_core::error::{Error, Result};
 use balcao_core::id::StoreId;
+use balcao_core::outbound::form::destination;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
@@ -142,16 +143,8 @@ pub async fn upsert(core: &Core, store: StoreId, provider: &str, req: UpsertAcco
         v.check(ok, "credentials.secret_key", "invalid", "a Stripe secret key (sk_... or rk_...)");
     }
     for (name, url) in ["base_url", "billing_base_url"].iter().filter_map(|n| Some((n, req.settings.get(*n)?))) {
-        let policy = balcao_webhooks::endpoints::validate::UrlPolicy {
-            allow_http: core.config.webhooks_allow_http,
-            allow_private: core.config.outbound_allow_private,
-        };
-        balcao_webhooks::endpoints::validate::destination(
-            &mut v,
-            &format!("settings.{name}"),
-            url.as_str().unwrap_or_default(),
-            policy,
-        );
+        let field = format!("settings.{name}");
+        destination(&mut v, &field, url.as_str().unwrap_or_default(), core.config.url_policy());
     }
     v.finish()?;
     let json = serde_json::to_vec(&req.credentials).map_err(Error::internal)?;

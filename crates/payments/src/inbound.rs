@@ -5,8 +5,8 @@
 use async_trait::async_trait;
 use balcao_core::Core;
 use balcao_core::error::Error;
+use balcao_core::inbound::{InboundEvent, InboundHandler, Provider};
 use balcao_core::jobs::JobError;
-use balcao_webhooks::inbound::receiver::{InboundEvent, InboundHandler, Provider};
 use chrono::{TimeZone, Utc};
 
 use crate::efi::webhook::parse_pix_webhook;

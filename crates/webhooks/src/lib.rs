@@ -3,7 +3,6 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`signing`] | Standard Webhooks secrets, signatures and the `webhook-signature` header |
-//! | [`guard`] | the SSRF guard: destinations resolved and checked against internal addresses |
 //! | [`events`] | the catalog of event types (assembled by the gateway from real payload types) |
 //! | [`delivery`] | outbound delivery: the subscriber, the signed and retried send job, attempt logs, resend and recover |
 //! | [`endpoints`] | per-store endpoints: CRUD, validation, sealed secrets and rotation |
@@ -16,7 +15,6 @@
 pub mod delivery;
 pub mod endpoints;
 pub mod events;
-pub mod guard;
 pub mod inbound;
 pub mod schema;
 pub mod signing;

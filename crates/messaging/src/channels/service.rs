@@ -15,7 +15,7 @@ use super::model::{
     Channel, ChannelId, ChannelKind, ChannelRow, ChannelSettings, CreateChannel, ProviderKind, UpdateChannel,
 };
 use crate::schema::channels as ch;
-use balcao_webhooks::endpoints::validate::{UrlPolicy, destination};
+use balcao_core::outbound::form::{UrlPolicy, check_literal, destination};
 
 /// The most channels a store may have.
 pub const MAX_CHANNELS: i64 = 50;
@@ -82,12 +82,6 @@ pub fn to_api(core: &Core, row: ChannelRow) -> Result<Channel> {
     })
 }
 
-/// Provider base URLs follow the operator's policy for outbound destinations: https, and no
-/// internal address, unless `BALCAO_WEBHOOKS_ALLOW_HTTP` / `_ALLOW_PRIVATE` allow them.
-fn url_policy(core: &Core) -> UrlPolicy {
-    UrlPolicy { allow_http: core.config.webhooks_allow_http, allow_private: core.config.outbound_allow_private }
-}
-
 fn validate_settings(v: &mut Validator, settings: &ChannelSettings, policy: UrlPolicy) {
     if let Some(version) = &settings.api_version {
         let ok = version.starts_with('v')
@@ -122,7 +116,7 @@ fn validate_smtp_url(v: &mut Validator, raw: &str, policy: UrlPolicy) {
         v.check(false, FIELD, "invalid_url", "an smtp:// or smtps:// URL with a host");
     } else if url.scheme() == "smtp" && !policy.allow_http && !url.query().is_some_and(|q| q.contains("tls=required")) {
         v.check(false, FIELD, "tls_required", "use smtps:// or smtp://...?tls=required");
-    } else if let Err(e) = balcao_webhooks::guard::check_literal(&url, policy.allow_private) {
+    } else if let Err(e) = check_literal(&url, policy.allow_private) {
         v.check(false, FIELD, "destination_forbidden", &e.to_string());
     }
 }
@@ -214,8 +208,8 @@ impl ChannelService for PgChannelService {
             "this provider does not carry this kind of channel",
         );
         validate_sender(&mut v, req.kind, req.provider, req.sender.trim());
-        validate_settings(&mut v, &req.settings, url_policy(&self.core));
-        validate_credentials(&mut v, req.provider, &req.credentials, url_policy(&self.core));
+        validate_settings(&mut v, &req.settings, self.core.config.url_policy());
+        validate_credentials(&mut v, req.provider, &req.credentials, self.core.config.url_policy());
         v.finish()?;
         let mut conn = self.core.pool.get().await?;
         let count: i64 = ch::table.filter(ch::store_id.eq(store.uuid())).count().get_result(&mut conn).await?;
@@ -264,10 +258,10 @@ impl ChannelService for PgChannelService {
             validate_sender(&mut v, kind, provider, sender.trim());
         }
         if let Some(settings) = &req.settings {
-            validate_settings(&mut v, settings, url_policy(&self.core));
+            validate_settings(&mut v, settings, self.core.config.url_policy());
         }
         if let Some(credentials) = &req.credentials {
-            validate_credentials(&mut v, provider, credentials, url_policy(&self.core));
+            validate_credentials(&mut v, provider, credentials, self.core.config.url_policy());
         }
         v.finish()?;
         let settings = req.settings.as_ref().map(serde_json::to_value).transpose().map_err(Error::internal)?;

@@ -30,8 +30,6 @@ static BILLING_API: ApiProfile = ApiProfile {
     log_path: false,
     api_error,
 };
-/// The longest notification token accepted (EFI's are UUIDs).
-const MAX_NOTIFICATION_TOKEN: usize = 128;
 
 /// How to reach one EFI account's billing API.
 #[derive(Clone)]
@@ -118,10 +116,7 @@ impl EfiBillingClient {
     }
 }
 
-/// Whether `token` can be an EFI notification token (and is safe in a URL path).
-pub fn valid_notification_token(token: &str) -> bool {
-    (1..=MAX_NOTIFICATION_TOKEN).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-}
+pub use balcao_core::inbound::efi::valid_token as valid_notification_token;
 
 /// An error answer: 408, 429 and 5xx may pass, other statuses will not. The billing API
 /// answers `{"code", "error", "error_description"}`, the description a text or an object

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 
 use balcao_core::Core;
 use balcao_core::error::Error;
+use balcao_core::inbound::InboundEvent;
 use balcao_core::jobs::JobError;
-use balcao_webhooks::inbound::receiver::InboundEvent;
 use chrono::{DateTime, Utc};
 
 use super::{EfiBillingClient, EfiError, NotificationEntry};
@@ -20,11 +20,7 @@ use crate::accounts;
 use crate::efi_provider::billing_config;
 use crate::settle::{self, Outcome};
 
-/// The token of a billing notification body (`notification=<token>`), or `None` for any other
-/// body (EFI's PIX webhook is JSON).
-pub fn notification_token(body: &[u8]) -> Option<String> {
-    balcao_webhooks::inbound::efi::notification_token(body)
-}
+pub use balcao_core::inbound::efi::notification_token;
 
 /// A payment a notification shows paid.
 #[derive(Debug, Clone, PartialEq, Eq)]

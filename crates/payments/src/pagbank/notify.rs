@@ -6,8 +6,8 @@
 
 use balcao_core::Core;
 use balcao_core::error::Error;
+use balcao_core::inbound::InboundEvent;
 use balcao_core::jobs::JobError;
-use balcao_webhooks::inbound::receiver::InboundEvent;
 use chrono::{DateTime, Utc};
 
 use super::model::{ChargeStatus, Order};

@@ -59,10 +59,7 @@ impl PgEndpointService {
     }
 
     fn policy(&self) -> UrlPolicy {
-        UrlPolicy {
-            allow_http: self.core.config.webhooks_allow_http,
-            allow_private: self.core.config.outbound_allow_private,
-        }
+        self.core.config.url_policy()
     }
 
     fn seal(&self, id: EndpointId, secrets: &[Secret]) -> Result<String> {

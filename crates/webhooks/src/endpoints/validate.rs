@@ -3,58 +3,19 @@
 use std::collections::BTreeMap;
 
 use balcao_core::error::{FieldError, Validator};
-use reqwest::Url;
 
 use crate::events::{EventCatalog, WILDCARD};
-use crate::guard;
 
-/// The longest URL accepted.
-pub const MAX_URL_LEN: usize = 2048;
+pub use balcao_core::outbound::form::{MAX_URL_LEN, UrlPolicy};
 /// The most custom headers per endpoint.
 pub const MAX_HEADERS: usize = 20;
 /// Headers the delivery itself sets (besides every `webhook-*`).
 pub const RESERVED_HEADERS: &[&str] =
     &["content-type", "content-length", "host", "transfer-encoding", "connection", "user-agent"];
 
-/// What the operator allows for destinations.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct UrlPolicy {
-    /// Plain `http://` URLs are accepted.
-    pub allow_http: bool,
-    /// Literal internal addresses are accepted.
-    pub allow_private: bool,
-}
-
-/// Checks a destination URL.
+/// Checks a destination URL ([`balcao_core::outbound::form::destination`] on `url`).
 pub fn url(v: &mut Validator, raw: &str, policy: UrlPolicy) {
-    destination(v, "url", raw, policy);
-}
-
-/// Checks an outbound destination URL given in `field`: https (http only when allowed),
-/// a host, no credentials or fragment, and no literal internal address unless allowed.
-pub fn destination(v: &mut Validator, field: &str, raw: &str, policy: UrlPolicy) {
-    let raw = raw.trim();
-    if raw.is_empty() || raw.len() > MAX_URL_LEN {
-        v.push(FieldError::new(field, "invalid_url", format!("must be a URL of at most {MAX_URL_LEN} characters")));
-        return;
-    }
-    let Ok(parsed) = Url::parse(raw) else {
-        v.push(FieldError::new(field, "invalid_url", "must be an absolute URL"));
-        return;
-    };
-    let scheme_ok = parsed.scheme() == "https" || (policy.allow_http && parsed.scheme() == "http");
-    if !scheme_ok {
-        let message = if policy.allow_http { "must use https or http" } else { "must use https" };
-        v.push(FieldError::new(field, "https_required", message));
-    } else if parsed.host_str().is_none_or(str::is_empty) {
-        v.push(FieldError::new(field, "invalid_url", "must name a host"));
-    } else if !parsed.username().is_empty() || parsed.password().is_some() {
-        v.push(FieldError::new(field, "credentials_in_url", "must not carry a user or password; use headers"));
-    } else if parsed.fragment().is_some() {
-        v.push(FieldError::new(field, "invalid_url", "must not have a fragment"));
-    } else if let Err(e) = guard::check_literal(&parsed, policy.allow_private) {
-        v.push(FieldError::new(field, "destination_forbidden", e.to_string()));
-    }
+    balcao_core::outbound::form::destination(v, "url", raw, policy);
 }
 
 /// Checks subscribed event types and returns them without repeats, in their order.
@@ -129,18 +90,12 @@ mod tests {
     }
 
     #[test]
-    fn urls() {
-        let strict = UrlPolicy::default();
-        assert!(codes(|v| url(v, "https://example.com/hook", strict)).is_empty());
-        assert_eq!(codes(|v| url(v, "http://example.com/hook", strict))[0].1, "https_required");
-        let lax = UrlPolicy { allow_http: true, allow_private: false };
-        assert!(codes(|v| url(v, "http://example.com/hook", lax)).is_empty());
-        assert_eq!(codes(|v| url(v, "ftp://example.com/", lax))[0].1, "https_required");
-        assert_eq!(codes(|v| url(v, "not a url", strict))[0].1, "invalid_url");
-        assert_eq!(codes(|v| url(v, "https://u:p@example.com/", strict))[0].1, "credentials_in_url");
-        assert_eq!(codes(|v| url(v, "https://192.168.0.10/", strict))[0].1, "destination_forbidden");
-        let private = UrlPolicy { allow_http: false, allow_private: true };
-        assert!(codes(|v| url(v, "https://192.168.0.10/", private)).is_empty());
+    fn urls_follow_the_outbound_form() {
+        assert!(codes(|v| url(v, "https://example.com/hook", UrlPolicy::default())).is_empty());
+        assert_eq!(
+            codes(|v| url(v, "https://192.168.0.10/", UrlPolicy::default()))[0],
+            ("url".to_owned(), "destination_forbidden".to_owned())
+        );
     }
 
     #[test]

@@ -24,21 +24,7 @@ pub const DEFAULT_SOURCE_CIDRS: &[&str] = &["34.193.116.226/32"];
 /// Default header in which the proxy reports the client-certificate verdict.
 pub const CLIENT_CERT_HEADER: &str = "X-Client-Cert-Verified";
 
-/// The form field of a billing notification.
-pub const NOTIFICATION_PARAM: &str = "notification";
-
-/// The longest notification token taken (EFI's are UUIDs).
-const MAX_NOTIFICATION_TOKEN: usize = 128;
-
-/// The token of a billing notification: a body that is exactly the form `notification=<token>`,
-/// the token 1 to 128 characters of `[A-Za-z0-9-]`. Anything else is not one.
-pub fn notification_token(body: &[u8]) -> Option<String> {
-    let mut pairs = form_urlencoded::parse(body);
-    let (name, token) = pairs.next()?;
-    let token_ok = (1..=MAX_NOTIFICATION_TOKEN).contains(&token.len())
-        && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    (name == NOTIFICATION_PARAM && token_ok && pairs.next().is_none()).then(|| token.into_owned())
-}
+pub use balcao_core::inbound::efi::{NOTIFICATION_PARAM, notification_token};
 
 /// What a store's EFI receiver checks.
 #[derive(Debug, Clone, Copy)]
@@ -104,23 +90,6 @@ mod tests {
             remote: IpAddr::from([34, 193, 116, 226]),
             hmac_param: Some(SECRET),
             client_cert_header: Some("SUCCESS"),
-        }
-    }
-
-    #[test]
-    fn reads_only_a_lone_notification_token() {
-        let token = "09027955-5e06-4ff0-a9c7-46b47b8f1b27";
-        assert_eq!(notification_token(format!("notification={token}").as_bytes()).as_deref(), Some(token));
-        for body in [
-            "",
-            "notification=",
-            "notification=a%2Fb",
-            "notification=x&hmac=y",
-            "token=x",
-            r#"{"pix":[]}"#,
-            &format!("notification={}", "a".repeat(129)),
-        ] {
-            assert_eq!(notification_token(body.as_bytes()), None, "{body}");
         }
     }
 

@@ -7,21 +7,16 @@
 //! event's provider runs, in registration order; a failure retries the whole event, so handlers
 //! must be idempotent (the provider's id is in [`InboundEvent::external_id`]).
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use balcao_core::Core;
 use balcao_core::error::{Error, Result};
 use balcao_core::id::StoreId;
+pub use balcao_core::inbound::{InboundEvent, InboundHandler, InboundHandlers};
 use balcao_core::jobs::{self, JobContext, JobError, JobHandler, NewJob};
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::Provider;
 use super::model::{EventRow, FAILED, IGNORED, InboundEventId, PROCESSED, RECEIVED};
 use super::schema::inbound_events as ie;
 
@@ -58,104 +53,20 @@ pub async fn enqueue_processing(
     Ok(jobs::enqueue(conn, job).await?.is_some())
 }
 
-/// An accepted, verified delivery as handlers see it.
-#[derive(Debug, Clone)]
-pub struct InboundEvent {
-    /// The store.
-    pub store_id: StoreId,
-    /// The event.
-    pub id: InboundEventId,
-    /// The provider.
-    pub provider: Provider,
-    /// The provider's event id, or `sha256:<hex>` of the body.
-    pub external_id: String,
-    /// Best-effort event type.
-    pub event_type: String,
-    /// The non-secret request headers kept (lowercase names).
-    pub headers: BTreeMap<String, String>,
-    /// The raw body, byte for byte.
-    pub body: Vec<u8>,
-    /// When it was received.
-    pub received_at: DateTime<Utc>,
-    /// This processing attempt, from 1.
-    pub attempt: i32,
-}
-
-impl InboundEvent {
-    /// The body as JSON; a body that does not parse fails the event for good.
-    pub fn json<T: DeserializeOwned>(&self) -> Result<T, JobError> {
-        serde_json::from_slice(&self.body)
-            .map_err(|e| JobError::Permanent(format!("body is not the expected JSON: {e}")))
-    }
-
-    /// The body as form fields (Twilio, PagBank's legacy notifications).
-    pub fn form(&self) -> Vec<(String, String)> {
-        form_urlencoded::parse(&self.body).into_owned().collect()
-    }
-
-    fn from_row(row: EventRow, attempt: i32) -> Result<Self, JobError> {
-        let provider = row.provider.parse().map_err(|e| JobError::Permanent(format!("{e}")))?;
-        Ok(Self {
-            store_id: StoreId(row.store_id),
-            id: InboundEventId(row.id),
-            provider,
-            external_id: row.external_id,
-            event_type: row.event_type,
-            headers: serde_json::from_value(row.headers).unwrap_or_default(),
-            body: row.body,
-            received_at: row.received_at,
-            attempt,
-        })
-    }
-}
-
-/// Does something with a provider's verified deliveries (record a message, settle a payment).
-#[async_trait]
-pub trait InboundHandler: Send + Sync {
-    /// The handler's name, in logs and event errors.
-    fn name(&self) -> &str {
-        std::any::type_name::<Self>()
-    }
-
-    /// The providers whose events it handles.
-    fn providers(&self) -> &[Provider];
-
-    /// Handles one event; an error retries the event (or fails it for good when permanent).
-    async fn handle(&self, event: &InboundEvent) -> Result<(), JobError>;
-}
-
-/// The handlers registered by the crates that own each provider.
-#[derive(Clone, Default)]
-pub struct InboundHandlers {
-    handlers: Vec<Arc<dyn InboundHandler>>,
-}
-
-impl InboundHandlers {
-    /// No handlers: every event is marked `ignored`.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds a handler; handlers for one provider run in the order they were added.
-    pub fn register(&mut self, handler: Arc<dyn InboundHandler>) -> &mut Self {
-        self.handlers.push(handler);
-        self
-    }
-
-    /// The handlers for `provider`.
-    pub fn for_provider(&self, provider: Provider) -> Vec<Arc<dyn InboundHandler>> {
-        self.handlers.iter().filter(|h| h.providers().contains(&provider)).cloned().collect()
-    }
-
-    /// How many handlers are registered.
-    pub fn len(&self) -> usize {
-        self.handlers.len()
-    }
-
-    /// Whether none is.
-    pub fn is_empty(&self) -> bool {
-        self.handlers.is_empty()
-    }
+/// The event a stored row hands to handlers on this attempt.
+fn event_from_row(row: EventRow, attempt: i32) -> Result<InboundEvent, JobError> {
+    let provider = row.provider.parse().map_err(|e| JobError::Permanent(format!("{e}")))?;
+    Ok(InboundEvent {
+        store_id: StoreId(row.store_id),
+        id: InboundEventId(row.id),
+        provider,
+        external_id: row.external_id,
+        event_type: row.event_type,
+        headers: serde_json::from_value(row.headers).unwrap_or_default(),
+        body: row.body,
+        received_at: row.received_at,
+        attempt,
+    })
 }
 
 /// Runs the registered handlers on each accepted event and records the outcome on it.
@@ -190,7 +101,7 @@ async fn finish(
             ie::status.eq(status),
             ie::attempts.eq(ie::attempts + 1),
             ie::error.eq(error),
-            ie::processed_at.eq(done.then(Utc::now)),
+            ie::processed_at.eq(done.then(chrono::Utc::now)),
         ))
         .execute(conn)
         .await?;
@@ -215,7 +126,7 @@ impl JobHandler for InboundProcessJob {
             // Already settled by an earlier run of this job; a replay resets the status first.
             return Ok(());
         }
-        let event = InboundEvent::from_row(row, job.attempt)?;
+        let event = event_from_row(row, job.attempt)?;
         let handlers = self.handlers.for_provider(event.provider);
         if handlers.is_empty() {
             finish(&mut conn, &event, IGNORED, None).await?;
@@ -243,6 +154,9 @@ impl JobHandler for InboundProcessJob {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+
+    use balcao_core::inbound::Provider;
 
     struct Only(Vec<Provider>);
 

@@ -15,10 +15,7 @@ use super::Provider;
 use super::config::SourceSecrets;
 use super::schema::{inbound_events, inbound_sources};
 
-balcao_core::id_type!(
-    /// An accepted inbound provider delivery.
-    InboundEventId
-);
+pub use balcao_core::inbound::InboundEventId;
 
 /// Accepted, waiting for (or between) processing attempts.
 pub const RECEIVED: &str = "received";

@@ -12,7 +12,12 @@
 //!   `BALCAO_WEBHOOKS_ALLOW_PRIVATE`).
 //! - HTTP clients follow no redirects, use no proxy from the environment, and time out.
 //!
+//! - A URL a store gives is checked when it is given ([`form::destination`]): https, a host,
+//!   no credentials, no literal internal address.
+//!
 //! A refusal says the destination is not allowed, never the address a name resolved to.
+
+pub mod form;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::OnceLock;
@@ -318,5 +323,4 @@ pub fn base_url(raw: &str, policy: Policy) -> Result<(String, Url), &'static str
 }
 
 #[cfg(test)]
-#[path = "outbound_tests.rs"]
 mod tests;
