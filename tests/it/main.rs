@@ -27,6 +27,7 @@ mod shipping;
 mod spec;
 mod startup;
 mod storefront;
+mod structure;
 mod tenancy;
 mod webhook_deliveries;
 mod webhooks;
