@@ -7,7 +7,7 @@ use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use super::*;
-use crate::efi::billing_model::{BoletoCustomer, ChargeStatus, PayerDocument};
+use crate::providers::efi::billing_model::{BoletoCustomer, ChargeStatus, PayerDocument};
 
 const CLIENT_ID: &str = "Client_Id_test";
 const CLIENT_SECRET: &str = "Client_Secret_test";

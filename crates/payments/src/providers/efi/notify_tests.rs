@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 
 use super::*;
-use crate::efi::ChargeStatus;
+use crate::providers::efi::ChargeStatus;
 
 fn entry(id: u64, kind: &str, charge_id: u64, status: &str, value: Option<i64>) -> NotificationEntry {
     NotificationEntry {

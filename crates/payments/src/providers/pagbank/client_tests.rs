@@ -9,11 +9,11 @@ use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use super::*;
-use crate::pagbank::model::{
+use crate::providers::pagbank::model::{
     Amount, BoletoRequest, ChargeRequest, ChargeStatus, Customer, EncryptedCard, Holder, InstructionLines, Item,
     PaymentMethodRequest, Phone, QrCodeRequest,
 };
-use crate::pagbank::{MAX_RETRY_AFTER, PRODUCTION_URL};
+use crate::providers::pagbank::{MAX_RETRY_AFTER, PRODUCTION_URL};
 
 const ALLOW_PRIVATE: balcao_core::outbound::Policy = balcao_core::outbound::Policy::ALLOW_PRIVATE;
 

@@ -8,7 +8,7 @@ use wiremock::matchers::{body_string, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use super::*;
-use crate::stripe::{DEFAULT_BASE_URL, MAX_RETRY_AFTER};
+use crate::providers::stripe::{DEFAULT_BASE_URL, MAX_RETRY_AFTER};
 
 const ALLOW_PRIVATE: balcao_core::outbound::Policy = balcao_core::outbound::Policy::ALLOW_PRIVATE;
 

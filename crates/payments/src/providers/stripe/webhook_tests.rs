@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::stripe::RefundStatus;
+use crate::providers::stripe::RefundStatus;
 
 fn envelope(kind: &str, object: Value) -> Vec<u8> {
     let event = json!({
