@@ -5,8 +5,8 @@
 //!
 //! - [`schedule`]: the jobs' kinds, payload and intervals, and queuing them.
 //! - [`check`]: asking the provider and settling as it reports.
-//! - [`expire`]: [`ExpireJob`].
-//! - [`reconcile`]: [`ReconcileJob`].
+//! - [`expire`]: the expiry job, [`ExpireJob`].
+//! - [`reconcile`]: the reconciliation job, [`ReconcileJob`].
 
 pub mod check;
 pub mod expire;
