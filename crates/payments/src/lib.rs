@@ -4,6 +4,7 @@
 //! |---|---|
 //! | [`payments`] | payments of orders: model, service, creation in phases, settlement, events |
 //! | [`payments::model`] | payments, their state machine and API types |
+//! | `payments::model::tests` | tests of the payment state machine |
 //! | [`payments::service`] | `PaymentService` and its PostgreSQL implementation |
 //! | [`payments::create`] | creating a payment: replay, reserve, charge, record |
 //! | [`payments::settle`] | confirmation, failure and expiry, each with its event and the order's move |
@@ -16,6 +17,7 @@
 //! | `refunds::http` | the refund routes (feature `http`) |
 //! | [`splits`] | split rules per store, each payment's shares and their transfers |
 //! | [`splits::model`] | the rules, their validation, the shares they give, the split job's payload |
+//! | `splits::model::tests` | tests of split rules and shares |
 //! | [`splits::service`] | the rules and each payment's shares in PostgreSQL |
 //! | [`splits::job`] | applying a paid payment's shares (`payments.splits`) |
 //! | `splits::http` | the split rule and share routes (feature `http`) |
@@ -25,6 +27,7 @@
 //! | `accounts::http` | the account routes (feature `http`) |
 //! | [`jobs`] | reconciliation and expiry at a charge's deadline |
 //! | [`jobs::schedule`] | the jobs' kinds, payload, intervals and queuing |
+//! | `jobs::schedule::tests` | tests of the reconciliation intervals |
 //! | [`jobs::check`] | asking the provider and settling as it reports |
 //! | [`jobs::expire`] | `payments.expire` |
 //! | [`jobs::reconcile`] | `payments.reconcile` |
@@ -48,10 +51,13 @@
 //! | [`providers::efi::notify`] | EFI's PIX webhook and billing notifications settled |
 //! | `providers::efi::notify::tests` | tests of billing notifications |
 //! | [`providers::efi::split`] | PIX split configurations |
+//! | `providers::efi::split::tests` | tests of PIX split configurations |
 //! | `providers::efi::transport` | reading answers, errors without secrets |
 //! | [`providers::efi::webhook`] | EFI's PIX webhook body |
+//! | `providers::efi::webhook::tests` | tests of EFI's PIX webhook body |
 //! | `providers::efi::wire` | EFI's wire shapes of charges, PIX and refunds |
 //! | [`providers::stripe`] | Stripe: configuration, errors |
+//! | `providers::stripe::tests` | tests of Stripe's error classification |
 //! | [`providers::stripe::adapter`] | Stripe behind the seam |
 //! | [`providers::stripe::client`] | the Stripe REST client |
 //! | `providers::stripe::client::tests` | tests of the Stripe client |
@@ -72,6 +78,7 @@
 //! | [`br::pix::brcode`] | BR Code encoding and parsing |
 //! | `br::pix::brcode::tests` | tests of BR Codes |
 //! | [`br::pix::qr`] | QR code images |
+//! | `br::pix::qr::tests` | tests of QR code images |
 //! | [`schema`] | the diesel schema of payments' tables |
 //! | `http` | `Services` and `configure`, the routes under `/v1` (feature `http`) |
 //!
