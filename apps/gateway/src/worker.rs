@@ -77,7 +77,7 @@ pub fn registry(core: &Core, bus: &EventBus) -> Registry {
         Arc::new(balcao_payments::jobs::ReconcileJob::new(core.clone(), payments)),
     );
     registry.register(
-        balcao_payments::splits::job::SPLIT_JOB,
+        balcao_payments::splits::SPLIT_JOB,
         Arc::new(balcao_payments::splits::job::SplitJob::new(core.clone())),
     );
     registry.register(
@@ -88,12 +88,12 @@ pub fn registry(core: &Core, bus: &EventBus) -> Registry {
 }
 
 /// The payment providers, by name; the sandbox is the default for stores without an account.
-pub fn payment_providers(_core: &Core) -> balcao_payments::provider::Providers {
-    let mut providers = balcao_payments::provider::Providers::new();
-    providers.register(Arc::new(balcao_payments::sandbox::SandboxProvider));
-    providers.register(Arc::new(balcao_payments::stripe_provider::StripeProvider));
-    providers.register(Arc::new(balcao_payments::efi_provider::EfiProvider::new()));
-    providers.register(Arc::new(balcao_payments::pagbank_provider::PagBankProvider::new()));
+pub fn payment_providers(_core: &Core) -> balcao_payments::providers::Providers {
+    let mut providers = balcao_payments::providers::Providers::new();
+    providers.register(Arc::new(balcao_payments::providers::sandbox::SandboxProvider));
+    providers.register(Arc::new(balcao_payments::providers::stripe::adapter::StripeProvider::new()));
+    providers.register(Arc::new(balcao_payments::providers::efi::adapter::EfiProvider::new()));
+    providers.register(Arc::new(balcao_payments::providers::pagbank::adapter::PagBankProvider::new()));
     providers
 }
 
@@ -120,13 +120,13 @@ pub fn message_providers(core: &Core) -> balcao_messaging::provider::Providers {
 
 /// The handlers of verified inbound provider webhooks: messaging's (WhatsApp, Instagram, Zenvia,
 /// Twilio: inbound messages and statuses); payments (Stripe, EFI, PagBank) add one line here,
-/// such as `handlers.register(Arc::new(balcao_payments::inbound::Handler::new(core.clone())));`.
+/// such as `handlers.register(Arc::new(balcao_payments::providers::inbound::Handler::new(core.clone())));`.
 /// Until it does, accepted events of a provider without a handler are stored and marked `ignored`.
 pub fn inbound_handlers(core: &Core) -> InboundHandlers {
     let mut handlers = InboundHandlers::new();
     let dispatcher = Arc::new(balcao_messaging::messages::PgDispatcher::new(core.clone(), marketing_consent()));
     handlers.register(Arc::new(balcao_messaging::inbound::InboundMessages::new(core.clone(), dispatcher)));
-    handlers.register(Arc::new(balcao_payments::inbound::PaymentWebhooks::new(core.clone())));
+    handlers.register(Arc::new(balcao_payments::providers::inbound::PaymentWebhooks::new(core.clone())));
     handlers
 }
 

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use balcao_core::id::StoreId;
-use balcao_payments::boleto;
-use balcao_payments::model::{Method, PaymentId};
-use balcao_payments::pagbank_provider::PagBankProvider;
-use balcao_payments::provider::{Account, ChargeRef, ChargeRequest, Payer, PaymentProvider, ProviderError, Remote};
+use balcao_payments::br::boleto;
+use balcao_payments::payments::model::{Method, PaymentId};
+use balcao_payments::providers::pagbank::adapter::PagBankProvider;
+use balcao_payments::providers::{Account, ChargeRef, ChargeRequest, Payer, PaymentProvider, ProviderError, Remote};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path};

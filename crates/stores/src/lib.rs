@@ -7,6 +7,7 @@
 //! | [`coupons`] | discount coupons: staff CRUD, evaluation against carts, redemption at checkout |
 //! | [`carts`] | storefront carts priced from the current catalog, and checkout |
 //! | [`orders`] | the order lifecycle, timeline, stock reservations and expiry |
+//! | [`orders::ledger`] | the seam other crates move orders through, in their own transactions |
 //! | [`analytics`] | sales figures by SQL aggregates |
 //! | [`br`] | Brazilian identifiers: CPF/CNPJ, phones (E.164), CEP |
 //! | [`shipping`] | delivery zones (CEP ranges, neighbourhoods, radius, pickup) and shipping quotes |

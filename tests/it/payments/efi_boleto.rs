@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use balcao_payments::boleto;
+use balcao_payments::br::boleto;
 use balcao_tests::clock;
 use balcao_tests::commerce::Commerce;
 use chrono::{TimeDelta, Utc};
@@ -107,7 +107,7 @@ async fn an_efi_boleto_is_issued_verified_and_paid_once_by_its_notification() {
     assert_eq!(payment["instructions"]["due_date"], due.format("%Y-%m-%d").to_string());
     // The payment waits through the clearing window after the end of the due date (São Paulo).
     let end_of_due = (due + TimeDelta::days(1)).and_hms_opt(3, 0, 0).unwrap().and_utc();
-    let expires = end_of_due + TimeDelta::from_std(balcao_payments::service::BOLETO_CLEARING).unwrap();
+    let expires = end_of_due + TimeDelta::from_std(balcao_payments::payments::BOLETO_CLEARING).unwrap();
     assert_eq!(payment["expires_at"], expires.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
 
     let requests = efi.received_requests().await.unwrap();

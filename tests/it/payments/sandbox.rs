@@ -245,7 +245,7 @@ async fn a_boleto_line_passes_its_check_digits() {
     assert_eq!(status, StatusCode::CREATED, "{payment}");
     let line = payment["instructions"]["boleto_line"].as_str().unwrap();
     let today = chrono::Utc::now().date_naive();
-    let boleto = balcao_payments::boleto::from_line(line, today).unwrap();
+    let boleto = balcao_payments::br::boleto::from_line(line, today).unwrap();
     assert_eq!(boleto.amount(), 11480);
     assert_eq!(
         boleto.due_date().map(|d| d.to_string()),

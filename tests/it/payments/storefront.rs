@@ -1,7 +1,7 @@
 //! Shoppers pay from the storefront: checkout starts the payment and answers its instructions,
 //! and the cart that became the order starts, shows and renders its payments.
 
-use balcao_payments::pix::brcode;
+use balcao_payments::br::pix::brcode;
 use balcao_tests::brl;
 use balcao_tests::commerce::Commerce;
 use reqwest::{Method, StatusCode};

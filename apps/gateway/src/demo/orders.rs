@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use balcao_core::money::Currency;
 use balcao_core::{Error, Result};
-use balcao_payments::model::{CreatePayment, CreateRefund, Method, Simulate};
+use balcao_payments::payments::model::{CreatePayment, Method, Simulate};
+use balcao_payments::refunds::model::CreateRefund;
 use balcao_stores::carts::{AddItem, ApplyCoupon, Cart, Checkout, CheckoutAddress, CheckoutCustomer, CreateCart};
 use balcao_stores::catalog::Product;
 use balcao_stores::customers::Customer;

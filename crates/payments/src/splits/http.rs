@@ -7,9 +7,10 @@ use balcao_core::http::{Json, StoreAccess};
 use balcao_core::tenancy::Permission;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::SplitRules;
-use super::store::{self, PaymentSplit, SplitRulesView};
-use crate::model::PaymentId;
+use super::model::SplitRules;
+use super::service::{self as store, PaymentSplit, SplitRulesView};
+use crate::payments::model::PaymentId;
+use crate::payments::rows;
 
 /// The store's split rules: the platform's fee and fixed recipients (empty when none are set).
 #[utoipa::path(tag = "payments", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
@@ -61,7 +62,7 @@ pub async fn list_splits(
 ) -> Result<web::Json<Vec<PaymentSplit>>> {
     access.require(Permission::PaymentsRead)?;
     let mut conn = core.pool.get().await?;
-    crate::settle::find(&mut conn, access.store_id, path.1.uuid()).await?;
+    rows::find(&mut conn, access.store_id, path.1.uuid()).await?;
     Ok(web::Json(store::list(&mut conn, access.store_id, path.1.uuid()).await?))
 }
 

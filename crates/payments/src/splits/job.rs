@@ -11,42 +11,29 @@ use balcao_core::jobs::{JobContext, JobError, JobHandler};
 use balcao_core::money::Currency;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use serde::{Deserialize, Serialize};
 
-use super::store;
-use crate::accounts;
-use crate::model::PaymentStatus;
+use super::model::SplitPayload;
+use super::service as store;
+use crate::accounts::service as accounts;
+use crate::payments::model::PaymentStatus;
+use crate::payments::rows;
+use crate::providers::cache::Clients;
+use crate::providers::efi::adapter::split_config_id;
+use crate::providers::stripe::CreateTransfer;
+use crate::providers::stripe::StripeClient;
+use crate::providers::stripe::adapter::client as stripe_client;
 use crate::schema::payment_splits as s;
-use crate::settle;
-use crate::stripe::CreateTransfer;
-
-/// The job kind.
-pub const SPLIT_JOB: &str = "payments.splits";
-
-/// The job's payload.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SplitPayload {
-    /// The store.
-    pub store_id: uuid::Uuid,
-    /// The paid payment.
-    pub payment_id: uuid::Uuid,
-}
-
-/// The id of the EFI split configuration linked to a PIX charge: derived from its txid, so a
-/// repeated configuration after a crash updates the same one.
-pub fn efi_split_config_id(txid: &str) -> String {
-    format!("s{txid}")
-}
 
 /// Applies a paid payment's shares.
 pub struct SplitJob {
     core: Core,
+    stripe: Clients<StripeClient>,
 }
 
 impl SplitJob {
     /// A job on the shared handles.
     pub fn new(core: Core) -> Self {
-        Self { core }
+        Self { core, stripe: Clients::new() }
     }
 }
 
@@ -56,7 +43,7 @@ impl JobHandler for SplitJob {
         let SplitPayload { store_id, payment_id } = job.payload()?;
         let store = StoreId(store_id);
         let mut conn = self.core.pool.get().await.map_err(Error::from)?;
-        let payment = settle::find(&mut conn, store, payment_id).await?;
+        let payment = rows::find(&mut conn, store, payment_id).await?;
         let status = PaymentStatus::parse(&payment.status);
         let refunded = status == Some(PaymentStatus::Refunded);
         if !status.is_some_and(PaymentStatus::captured) && !refunded {
@@ -80,7 +67,7 @@ impl JobHandler for SplitJob {
                 }
             }
             "efi" => {
-                let config = efi_split_config_id(payment.provider_payment_id.as_deref().unwrap_or_default());
+                let config = split_config_id(payment.provider_payment_id.as_deref().unwrap_or_default());
                 for (recipient, _, _) in &pending {
                     store::mark(&mut conn, store, payment_id, recipient, Ok(&config)).await?;
                 }
@@ -89,8 +76,7 @@ impl JobHandler for SplitJob {
                 let account = accounts::open(&self.core, &mut conn, store, "stripe")
                     .await?
                     .ok_or_else(|| JobError::Permanent("the store's Stripe account is gone".into()))?;
-                let client =
-                    crate::stripe_provider::client(&account).map_err(|e| JobError::Permanent(e.to_string()))?;
+                let client = stripe_client(&self.stripe, &account).map_err(|e| JobError::Permanent(e.to_string()))?;
                 let intent_id = payment.provider_payment_id.clone().unwrap_or_default();
                 let intent = match client.retrieve_payment_intent(&intent_id).await {
                     Ok(intent) => intent,

@@ -9,7 +9,7 @@ mod server;
 
 use std::time::Duration;
 
-use balcao_payments::efi::{
+use balcao_payments::providers::efi::{
     CobRequest, CobStatus, Debtor, DebtorDocument, DevolucaoStatus, EfiClient, EfiConfig, EfiError, PixDirection,
     new_txid,
 };

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use balcao_payments::efi::{
+use balcao_payments::providers::efi::{
     DevolucaoStatus, PixDirection, WebhookError, format_amount, new_txid, parse_amount, parse_pix_webhook,
     valid_refund_id, valid_txid,
 };

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use balcao_core::id::StoreId;
-use balcao_payments::efi_provider::EfiProvider;
-use balcao_payments::model::{Method, PaymentId};
-use balcao_payments::provider::{Account, ChargeRef, ChargeRequest, Payer, PaymentProvider, Remote};
+use balcao_payments::payments::model::{Method, PaymentId};
+use balcao_payments::providers::efi::adapter::EfiProvider;
+use balcao_payments::providers::{Account, ChargeRef, ChargeRequest, Payer, PaymentProvider, Remote};
 use balcao_payments::splits::SplitShare;
 use serde_json::json;
 

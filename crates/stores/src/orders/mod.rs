@@ -6,6 +6,7 @@ pub mod events;
 pub mod expiry;
 #[cfg(feature = "http")]
 pub mod http;
+pub mod ledger;
 pub mod model;
 pub mod schema;
 pub mod service;

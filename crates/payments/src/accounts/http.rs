@@ -1,0 +1,56 @@
+//! The provider account routes: connect, list and disconnect a store's providers.
+
+use actix_web::{HttpResponse, delete, get, put, web};
+use balcao_core::Core;
+use balcao_core::error::Result;
+use balcao_core::http::{Json, StoreAccess};
+use balcao_core::tenancy::Permission;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::model::{PaymentAccount, UpsertAccount};
+use super::service as accounts;
+
+/// Connect the store to a provider (`efi` for PIX and boleto, `stripe` for cards); its
+/// credentials are sealed and never returned. Without an account, a method pays through the sandbox.
+#[utoipa::path(tag = "payments", security(("bearer" = [])), params(
+    ("store_id" = uuid::Uuid, Path, description = "The store"), ("provider" = String, Path, description = "`efi`, `stripe` or `pagbank`")),
+    request_body = UpsertAccount, responses((status = 200, description = "The account, without its credentials", body = PaymentAccount)))]
+#[put("/stores/{store_id}/payment-accounts/{provider}")]
+pub async fn put_account(
+    core: web::Data<Core>,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, String)>,
+    body: Json<UpsertAccount>,
+) -> Result<web::Json<PaymentAccount>> {
+    access.require(Permission::StoreWrite)?;
+    Ok(web::Json(accounts::upsert(&core, access.store_id, &path.1, body.into_inner()).await?))
+}
+
+/// The store's provider accounts (credentials by name only).
+#[utoipa::path(tag = "payments", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+    responses((status = 200, description = "The accounts", body = Vec<PaymentAccount>)))]
+#[get("/stores/{store_id}/payment-accounts")]
+pub async fn list_accounts(core: web::Data<Core>, access: StoreAccess) -> Result<web::Json<Vec<PaymentAccount>>> {
+    access.require(Permission::StoreWrite)?;
+    Ok(web::Json(accounts::list(&core, access.store_id).await?))
+}
+
+/// Disconnect a provider; its methods pay through the sandbox again.
+#[utoipa::path(tag = "payments", security(("bearer" = [])), params(
+    ("store_id" = uuid::Uuid, Path, description = "The store"), ("provider" = String, Path, description = "The provider")),
+    responses((status = 204, description = "Removed")))]
+#[delete("/stores/{store_id}/payment-accounts/{provider}")]
+pub async fn delete_account(
+    core: web::Data<Core>,
+    access: StoreAccess,
+    path: web::Path<(uuid::Uuid, String)>,
+) -> Result<HttpResponse> {
+    access.require(Permission::StoreWrite)?;
+    accounts::delete(&core, access.store_id, &path.1).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Registers the account routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(put_account).service(list_accounts).service(delete_account);
+}
