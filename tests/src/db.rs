@@ -9,7 +9,10 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
-use crate::server_url;
+/// Where test databases live (`TEST_DATABASE_URL`, default the local server as `postgres`).
+pub fn server_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
 
 static TEMPLATE: OnceCell<String> = OnceCell::const_new();
 

@@ -23,10 +23,7 @@ use balcao_gateway::{AppState, http_server, runtime};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 
-/// Where test databases live (`TEST_DATABASE_URL`, default the local server as `postgres`).
-pub fn server_url() -> String {
-    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
+pub use db::server_url;
 
 /// Redis for tests (`TEST_REDIS_URL`, default the local server).
 pub fn redis_url() -> String {

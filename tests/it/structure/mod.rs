@@ -21,7 +21,10 @@ fn crate_roots() -> Vec<PathBuf> {
     let mut roots: Vec<PathBuf> = std::fs::read_dir(ws.join("crates"))
         .map(|dir| dir.filter_map(|e| e.ok()).map(|e| e.path().join("src/lib.rs")).collect())
         .unwrap_or_default();
-    roots.extend(["apps/gateway/src/lib.rs", "apps/gateway/src/main.rs", "tests/src/lib.rs", "tests/it/main.rs"].map(|p| ws.join(p)));
+    roots.extend(
+        ["apps/gateway/src/lib.rs", "apps/gateway/src/main.rs", "tests/src/lib.rs", "tests/it/main.rs"]
+            .map(|p| ws.join(p)),
+    );
     roots.retain(|p| p.exists());
     roots.sort();
     roots
@@ -139,9 +142,12 @@ fn the_cycle_check_sees_a_cycle() {
 #[test]
 fn every_module_is_in_its_crates_map() {
     let mut missing = Vec::new();
-    for root in crate_roots().into_iter().filter(|r| r.ends_with("src/lib.rs") && !r.starts_with(workspace().join("tests"))) {
+    for root in
+        crate_roots().into_iter().filter(|r| r.ends_with("src/lib.rs") && !r.starts_with(workspace().join("tests")))
+    {
         let text = std::fs::read_to_string(&root).unwrap_or_default();
-        let map: String = text.lines().filter(|l| l.starts_with("//!") && l.contains('|')).collect::<Vec<_>>().join("\n");
+        let map: String =
+            text.lines().filter(|l| l.starts_with("//!") && l.contains('|')).collect::<Vec<_>>().join("\n");
         for module in Crate::read(&root).product_modules() {
             if !map.contains(&format!("`{module}`")) {
                 missing.push(format!("{}: `{module}`", short(&root)));

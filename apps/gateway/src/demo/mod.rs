@@ -3,6 +3,7 @@
 //! | module | what it seeds |
 //! |---|---|
 //! | [`account`] | the demo user, store and API key |
+//! | [`context`] | [`Demo`], the services every step seeds through, and [`all`] to read whole lists |
 //! | [`catalog`] | categories and 30 products with variants, images and stock ([`catalog_data`]) |
 //! | [`customers`] | customers with valid CPFs, addresses in several CEP ranges, consents |
 //! | [`selling`] | delivery zones and coupons |
@@ -16,19 +17,20 @@ pub mod account;
 pub mod catalog;
 pub mod catalog_data;
 pub mod channels;
+pub mod context;
 pub mod customers;
 pub mod orders;
 pub mod selling;
 
 use std::collections::BTreeMap;
 
-use balcao_core::pagination::{Page, PageParams};
 use balcao_core::{Core, Error, Result};
 use serde::Serialize;
 
 use crate::AppState;
 
 pub use account::{DEMO_EMAIL, DEMO_PASSWORD, DEMO_SLUG};
+pub use context::{Demo, all};
 
 /// What the demo seeded: credentials and the id of everything it made.
 #[derive(Debug, Clone, Serialize)]
@@ -51,25 +53,6 @@ pub struct Seeded {
     pub ids: BTreeMap<&'static str, Vec<String>>,
     /// Order ids by status (`pending_payment`, `paid`, ...).
     pub orders_by_status: BTreeMap<String, Vec<String>>,
-}
-
-/// The services the seed goes through, on the demo store.
-pub struct Demo {
-    /// Every service of the app.
-    pub state: AppState,
-    /// The demo store.
-    pub store: balcao_core::id::StoreId,
-    /// The demo user.
-    pub user: balcao_core::id::UserId,
-    /// Ids seeded so far.
-    pub ids: BTreeMap<&'static str, Vec<String>>,
-}
-
-impl Demo {
-    /// Records the id of something seeded (or found from an earlier run).
-    pub fn record(&mut self, kind: &'static str, id: impl ToString) {
-        self.ids.entry(kind).or_default().push(id.to_string());
-    }
 }
 
 /// Seeds the demo store; running it again reuses what exists and mints a new API key.
@@ -95,18 +78,4 @@ pub async fn seed(core: Core) -> Result<Seeded> {
         ids: demo.ids,
         orders_by_status,
     })
-}
-
-/// Every item of a paged list, following `next_cursor` to the end.
-pub async fn all<T>(mut fetch: impl AsyncFnMut(PageParams) -> Result<Page<T>>) -> Result<Vec<T>> {
-    let mut items = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = fetch(PageParams { limit: Some(100), cursor }).await?;
-        items.extend(page.data);
-        match page.next_cursor {
-            Some(next) => cursor = Some(next),
-            None => return Ok(items),
-        }
-    }
 }

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::channels::{ChannelId, ChannelKind};
 use crate::content::Content;
-use crate::messages::dispatcher::WINDOW;
+use crate::messages::window::WINDOW;
 use crate::messages::{ConversationId, Message, MessageId, MessageStatus};
 use crate::schema::conversations;
 

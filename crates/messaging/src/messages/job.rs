@@ -17,13 +17,13 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 
-use super::dispatcher::window_rule;
 use super::model::{Category, MessageId, MessageRow};
+use super::window::window_rule;
 use crate::channels::{ChannelId, ChannelKind, ChannelRow, ChannelSettings, ProviderKind, service as channels};
 use crate::consent::MarketingGate;
 use crate::content::Content;
 use crate::problems;
-use crate::provider::{ChannelContext, Outbound, ProviderError, Providers};
+use crate::provider::{Accepted, ChannelContext, Outbound, Provider, ProviderError, Providers};
 use crate::schema::{channels as ch, conversations as cv, messages as m};
 
 /// The job kind.
@@ -107,163 +107,217 @@ async fn fail(conn: &mut AsyncPgConnection, row: &MessageRow, code: &str, messag
     Ok(())
 }
 
-#[async_trait]
-impl JobHandler for SendJob {
-    async fn run(&self, job: &JobContext) -> Result<(), JobError> {
-        let SendPayload { store_id, message_id } = job.payload()?;
-        let mut conn = self.core.pool.get().await.map_err(Error::from)?;
-        let Some(row) = m::table
-            .filter(m::store_id.eq(store_id))
-            .filter(m::id.eq(message_id))
-            .select(MessageRow::as_select())
-            .first(&mut conn)
-            .await
-            .optional()
-            .map_err(Error::from)?
-        else {
-            return Err(JobError::Permanent(format!("message {message_id} is gone")));
-        };
-        // Sent before (a provider id came back), or settled: never send twice.
-        if row.provider_message_id.is_some() || !matches!(row.status.as_str(), "queued" | "sending") {
-            return Ok(());
+/// A queued message with its channel, read and parsed for sending.
+struct Pending {
+    row: MessageRow,
+    channel: ChannelRow,
+    settings: ChannelSettings,
+    kind: ChannelKind,
+    provider_kind: ProviderKind,
+    content: Content,
+    category: Category,
+}
+
+/// Reads the message and its channel; `None` when it was sent before (a provider id came
+/// back) or is settled, so it is never sent twice.
+async fn load(
+    conn: &mut AsyncPgConnection,
+    store_id: uuid::Uuid,
+    message_id: uuid::Uuid,
+) -> Result<Option<Pending>, JobError> {
+    let Some(row) = m::table
+        .filter(m::store_id.eq(store_id))
+        .filter(m::id.eq(message_id))
+        .select(MessageRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+        .map_err(Error::from)?
+    else {
+        return Err(JobError::Permanent(format!("message {message_id} is gone")));
+    };
+    if row.provider_message_id.is_some() || !matches!(row.status.as_str(), "queued" | "sending") {
+        return Ok(None);
+    }
+    let channel: ChannelRow = ch::table
+        .filter(ch::store_id.eq(store_id))
+        .filter(ch::id.eq(row.channel_id))
+        .select(ChannelRow::as_select())
+        .first(conn)
+        .await
+        .map_err(Error::from)?;
+    let settings: ChannelSettings = serde_json::from_value(channel.settings.clone()).unwrap_or_default();
+    let kind = ChannelKind::parse(&channel.kind).ok_or_else(|| JobError::Permanent("unknown channel kind".into()))?;
+    let provider_kind =
+        ProviderKind::parse(&channel.provider).ok_or_else(|| JobError::Permanent("unknown provider".into()))?;
+    let content: Content = serde_json::from_value(row.content.clone())
+        .map_err(|e| JobError::Permanent(format!("stored content does not parse: {e}")))?;
+    let category = if row.category == "marketing" { Category::Marketing } else { Category::Transactional };
+    Ok(Some(Pending { row, channel, settings, kind, provider_kind, content, category }))
+}
+
+/// Marks the message `sending` and counts the attempt.
+async fn mark_sending(conn: &mut AsyncPgConnection, row: &MessageRow) -> Result<(), Error> {
+    diesel::update(m::table.filter(m::store_id.eq(row.store_id)).filter(m::id.eq(row.id)))
+        .set((m::status.eq("sending"), m::attempts.eq(m::attempts + 1), m::updated_at.eq(Utc::now())))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records the provider's acceptance. A provider id another message already has means the
+/// message went out all the same: it is recorded sent (without the id) and never sent again.
+async fn record_sent(conn: &mut AsyncPgConnection, pending: &Pending, provider_id: &str) -> Result<(), Error> {
+    let (row, now) = (&pending.row, Utc::now());
+    let target = m::table.filter(m::store_id.eq(row.store_id)).filter(m::id.eq(row.id));
+    let stored = diesel::update(target)
+        .set((
+            m::provider_message_id.eq(Some(provider_id)),
+            m::status.eq("sent"),
+            m::sent_at.eq(Some(now)),
+            m::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await;
+    match stored {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e, "messages_provider_id_idx") => {
+            tracing::error!(message = %row.id, provider = %pending.channel.provider, "provider answered a duplicate message id");
+            diesel::update(target)
+                .set((
+                    m::status.eq("sent"),
+                    m::sent_at.eq(Some(now)),
+                    m::error_message.eq(Some("the provider answered an id another message already has")),
+                    m::updated_at.eq(now),
+                ))
+                .execute(conn)
+                .await?;
         }
-        let channel: ChannelRow = ch::table
-            .filter(ch::store_id.eq(store_id))
-            .filter(ch::id.eq(row.channel_id))
-            .select(ChannelRow::as_select())
-            .first(&mut conn)
-            .await
-            .map_err(Error::from)?;
-        let settings: ChannelSettings = serde_json::from_value(channel.settings.clone()).unwrap_or_default();
-        let kind =
-            ChannelKind::parse(&channel.kind).ok_or_else(|| JobError::Permanent("unknown channel kind".into()))?;
-        let provider_kind =
-            ProviderKind::parse(&channel.provider).ok_or_else(|| JobError::Permanent("unknown provider".into()))?;
-        let content: Content = serde_json::from_value(row.content.clone())
-            .map_err(|e| JobError::Permanent(format!("stored content does not parse: {e}")))?;
-        if !channel.active {
-            fail(
-                &mut conn,
-                &row,
-                problems::CHANNEL_INACTIVE,
-                "the channel was deactivated before the message went out",
-            )
-            .await?;
-            return Ok(());
+        Err(e) => return Err(e.into()),
+    }
+    tracing::info!(message = %row.id, provider = %pending.channel.provider, "message sent");
+    Ok(())
+}
+
+impl SendJob {
+    /// Checks again what may have changed while the message waited: the channel, the
+    /// customer-service window, the marketing gate. `Some(human_agent)` when it may go; a
+    /// refusal fails the message and answers `None`.
+    async fn recheck(&self, conn: &mut AsyncPgConnection, p: &Pending) -> Result<Option<bool>, JobError> {
+        let row = &p.row;
+        if !p.channel.active {
+            let detail = "the channel was deactivated before the message went out";
+            fail(conn, row, problems::CHANNEL_INACTIVE, detail).await?;
+            return Ok(None);
         }
         let last_inbound: Option<chrono::DateTime<Utc>> = cv::table
-            .filter(cv::store_id.eq(store_id))
+            .filter(cv::store_id.eq(row.store_id))
             .filter(cv::id.eq(row.conversation_id))
             .select(cv::last_inbound_at)
-            .first(&mut conn)
+            .first(conn)
             .await
             .optional()
             .map_err(Error::from)?
             .flatten();
-        // The window may have closed while the message waited.
-        let human_agent = match window_rule(kind, &settings, &content, last_inbound, Utc::now()) {
+        let human_agent = match window_rule(p.kind, &p.settings, &p.content, last_inbound, Utc::now()) {
             Ok(tag) => tag,
             Err(e) => {
-                fail(&mut conn, &row, problems::OUTSIDE_CUSTOMER_SERVICE_WINDOW, &e.to_string()).await?;
-                return Ok(());
+                fail(conn, row, problems::OUTSIDE_CUSTOMER_SERVICE_WINDOW, &e.to_string()).await?;
+                return Ok(None);
             }
         };
-        let category = if row.category == "marketing" { Category::Marketing } else { Category::Transactional };
-        // The contact may have opted out, or revoked consent, while the message waited.
-        if category == Category::Marketing
-            && let Some(refusal) = self.gate.refusal(&mut conn, StoreId(store_id), kind, &row.contact).await?
+        if p.category == Category::Marketing
+            && let Some(refusal) = self.gate.refusal(conn, StoreId(row.store_id), p.kind, &row.contact).await?
         {
-            tracing::info!(message = %message_id, code = refusal.code(), "marketing refused at send time");
-            fail(&mut conn, &row, refusal.code(), refusal.detail()).await?;
-            return Ok(());
+            tracing::info!(message = %row.id, code = refusal.code(), "marketing refused at send time");
+            fail(conn, row, refusal.code(), refusal.detail()).await?;
+            return Ok(None);
         }
-        let Some(provider) = self.providers.get(provider_kind).cloned() else {
-            return Err(JobError::Permanent(format!("no provider registered for {}", channel.provider)));
+        Ok(Some(human_agent))
+    }
+
+    /// The provider, the channel it sends on and the message as it goes; waits (defers) when
+    /// the sender or the recipient is at its rate.
+    async fn prepare(
+        &self,
+        p: &Pending,
+        human_agent: bool,
+    ) -> Result<(Arc<dyn Provider>, ChannelContext, Outbound), JobError> {
+        let Some(provider) = self.providers.get(p.provider_kind).cloned() else {
+            return Err(JobError::Permanent(format!("no provider registered for {}", p.channel.provider)));
         };
-        if let Some(after) = self.throttle(&channel, &settings, &row.contact).await {
+        if let Some(after) = self.throttle(&p.channel, &p.settings, &p.row.contact).await {
             return Err(JobError::Defer { reason: "sender or recipient rate limit".into(), after });
         }
+        let store = StoreId(p.row.store_id);
         let context = ChannelContext {
-            store_id: StoreId(store_id),
-            channel_id: ChannelId(channel.id),
-            sender: channel.sender.clone(),
-            settings,
-            credentials: channels::open(&self.core, &channel)?,
+            store_id: store,
+            channel_id: ChannelId(p.channel.id),
+            sender: p.channel.sender.clone(),
+            settings: p.settings.clone(),
+            credentials: channels::open(&self.core, &p.channel)?,
         };
-        let unsubscribe_url = match (&self.unsubscribe_url, category) {
-            (Some(f), Category::Marketing) => f(StoreId(store_id), kind, &row.contact),
+        let unsubscribe_url = match (&self.unsubscribe_url, p.category) {
+            (Some(f), Category::Marketing) => f(store, p.kind, &p.row.contact),
             _ => None,
         };
         let outbound = Outbound {
-            id: MessageId(row.id),
-            idempotency_key: row.idempotency_key.clone(),
-            to: row.contact.clone(),
-            content,
-            category,
+            id: MessageId(p.row.id),
+            idempotency_key: p.row.idempotency_key.clone(),
+            to: p.row.contact.clone(),
+            content: p.content.clone(),
+            category: p.category,
             human_agent,
             unsubscribe_url,
         };
-        diesel::update(m::table.filter(m::store_id.eq(store_id)).filter(m::id.eq(message_id)))
-            .set((m::status.eq("sending"), m::attempts.eq(m::attempts + 1), m::updated_at.eq(Utc::now())))
-            .execute(&mut conn)
-            .await
-            .map_err(Error::from)?;
-        drop(conn);
-        let result = provider.send(&context, &outbound).await;
+        Ok((provider, context, outbound))
+    }
+
+    /// Records what the provider answered: sent, failed for good, or back in the queue.
+    async fn record(
+        &self,
+        job: &JobContext,
+        p: &Pending,
+        result: Result<Accepted, ProviderError>,
+    ) -> Result<(), JobError> {
         let mut conn = self.core.pool.get().await.map_err(Error::from)?;
+        let row = &p.row;
         match result {
-            Ok(accepted) => {
-                let now = Utc::now();
-                let target = m::table.filter(m::store_id.eq(store_id)).filter(m::id.eq(message_id));
-                let stored = diesel::update(target)
-                    .set((
-                        m::provider_message_id.eq(Some(&accepted.provider_message_id)),
-                        m::status.eq("sent"),
-                        m::sent_at.eq(Some(now)),
-                        m::updated_at.eq(now),
-                    ))
-                    .execute(&mut conn)
-                    .await;
-                match stored {
-                    Ok(_) => {}
-                    // The provider answered an id another message has: the message went out all
-                    // the same, so it is recorded sent (without the id) and never sent again.
-                    Err(e) if is_unique_violation(&e, "messages_provider_id_idx") => {
-                        tracing::error!(message = %message_id, provider = %channel.provider, "provider answered a duplicate message id");
-                        diesel::update(target)
-                            .set((
-                                m::status.eq("sent"),
-                                m::sent_at.eq(Some(now)),
-                                m::error_message.eq(Some("the provider answered an id another message already has")),
-                                m::updated_at.eq(now),
-                            ))
-                            .execute(&mut conn)
-                            .await
-                            .map_err(Error::from)?;
-                    }
-                    Err(e) => return Err(Error::from(e).into()),
-                }
-                tracing::info!(message = %message_id, provider = %channel.provider, "message sent");
-                Ok(())
-            }
+            Ok(accepted) => Ok(record_sent(&mut conn, p, &accepted.provider_message_id).await?),
             Err(ProviderError::Permanent { code, message }) => {
-                tracing::warn!(message = %message_id, %code, error = %message, "message failed");
-                fail(&mut conn, &row, &code, &message).await?;
+                tracing::warn!(message = %row.id, %code, error = %message, "message failed");
+                fail(&mut conn, row, &code, &message).await?;
                 Ok(())
             }
             Err(ProviderError::RecipientThrottled { code, after, .. }) => {
-                back_to_queue(&mut conn, &row).await?;
+                back_to_queue(&mut conn, row).await?;
                 Err(JobError::Defer { reason: format!("provider throttled the recipient ({code})"), after })
             }
             Err(ProviderError::Retry { code, message, after }) => {
                 if job.attempt >= job.max_attempts {
-                    fail(&mut conn, &row, &code, &message).await?;
+                    fail(&mut conn, row, &code, &message).await?;
                     return Err(JobError::Permanent(format!("{code}: {message}")));
                 }
-                back_to_queue(&mut conn, &row).await?;
+                back_to_queue(&mut conn, row).await?;
                 Err(JobError::Retry { message: format!("{code}: {message}"), after })
             }
         }
+    }
+}
+
+#[async_trait]
+impl JobHandler for SendJob {
+    /// Load, recheck, prepare, send once, record.
+    async fn run(&self, job: &JobContext) -> Result<(), JobError> {
+        let SendPayload { store_id, message_id } = job.payload()?;
+        let mut conn = self.core.pool.get().await.map_err(Error::from)?;
+        let Some(pending) = load(&mut conn, store_id, message_id).await? else { return Ok(()) };
+        let Some(human_agent) = self.recheck(&mut conn, &pending).await? else { return Ok(()) };
+        let (provider, context, outbound) = self.prepare(&pending, human_agent).await?;
+        mark_sending(&mut conn, &pending.row).await?;
+        drop(conn);
+        let result = provider.send(&context, &outbound).await;
+        self.record(job, &pending, result).await
     }
 }
 

@@ -7,6 +7,7 @@ pub mod job;
 pub mod model;
 pub mod service;
 pub mod status;
+pub mod window;
 
 pub use dispatcher::{MessageDispatcher, PgDispatcher};
 pub use job::{SEND_JOB, SendJob};

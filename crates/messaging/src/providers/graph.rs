@@ -13,15 +13,14 @@ pub const MAX_BODY: usize = 64 * 1024;
 /// The longest error message kept.
 pub const MAX_MESSAGE: usize = 500;
 
+/// Graph API version used when the channel sets no `api_version`.
+pub const DEFAULT_API_VERSION: &str = "v21.0";
+
 /// `{base_url}/{api_version}/{node}/messages`, with the channel's settings or the defaults.
 pub fn url(settings: &ChannelSettings, default_base_url: &str, node: &str) -> String {
     let base = rest::base_url(settings.base_url.as_deref(), default_base_url);
-    let version = settings
-        .api_version
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .unwrap_or(super::whatsapp::DEFAULT_API_VERSION);
+    let version =
+        settings.api_version.as_deref().map(str::trim).filter(|v| !v.is_empty()).unwrap_or(DEFAULT_API_VERSION);
     format!("{base}/{}/{node}/messages", version.trim_matches('/'))
 }
 

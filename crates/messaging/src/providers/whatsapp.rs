@@ -37,8 +37,7 @@ use crate::provider::{Accepted, ChannelContext, Outbound, Provider, ProviderErro
 
 /// Graph API host used when the channel sets no `base_url`.
 pub const DEFAULT_BASE_URL: &str = "https://graph.facebook.com";
-/// Graph API version used when the channel sets no `api_version`.
-pub const DEFAULT_API_VERSION: &str = "v21.0";
+pub use super::graph::DEFAULT_API_VERSION;
 /// Seconds to wait after a pair rate limit (131056) when the channel sets no recipient interval.
 pub const DEFAULT_PAIR_INTERVAL_SECS: u32 = 6;
 

@@ -8,9 +8,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
+use super::access::PgCartService;
 use super::model::{Checkout, CheckoutAddress, CheckoutPaymentMethod};
 use super::pricing::{self, Destination, LineFacts};
-use super::service::PgCartService;
 use crate::br::{is_valid_uf, normalize_phone, parse_cep, parse_document};
 use crate::catalog::cache;
 use crate::coupons;

@@ -1,5 +1,6 @@
 //! Storefront carts, priced from the current catalog on every read, and checkout.
 
+pub mod access;
 pub mod checkout;
 #[cfg(feature = "http")]
 pub mod http;
@@ -9,7 +10,8 @@ pub mod pricing;
 pub mod service;
 pub mod view;
 
+pub use access::PgCartService;
 pub use model::*;
 pub use payments::{CheckoutPayments, StartPayment};
 pub use pricing::PricingDeps;
-pub use service::{CartService, PgCartService};
+pub use service::CartService;

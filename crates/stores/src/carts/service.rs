@@ -1,25 +1,22 @@
 //! Carts by unguessable id: lines, coupon, destination; every read priced afresh.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
-use balcao_core::Core;
 use balcao_core::error::{Error, Result, Validator};
 use balcao_core::id::StoreId;
 use chrono::Utc;
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 
+use super::access::PgCartService;
 use super::checkout;
 use super::model::{AddItem, ApplyCoupon, Cart, Checkout, CreateCart, UpdateCart, UpdateItem};
-use super::pricing::{self, CartRow, PricingDeps};
+use super::pricing;
 pub use super::view::{destination, purge_expired};
 use crate::br::{normalize_phone, parse_cep};
 use crate::ids::{CartId, CartItemId, CustomerId, OrderId};
 use crate::orders::Order;
 use crate::orders::schema::{cart_items, carts};
 use crate::schema::{products, variants};
-use crate::storefront::StorefrontService;
 use balcao_core::identity::service::{email_is_valid, normalize_email};
 
 /// Most units of one line.
@@ -51,66 +48,6 @@ pub trait CartService: Send + Sync {
     /// The store and the order a checked-out cart became (the cart id is the shopper's proof of
     /// access); 404 for an unknown cart, 409 `cart_not_checked_out` for an open one.
     async fn order_of(&self, slug: &str, id: CartId) -> Result<(StoreId, OrderId)>;
-}
-
-/// [`CartService`] on PostgreSQL.
-pub struct PgCartService {
-    pub(super) core: Core,
-    pub(super) storefront: Arc<dyn StorefrontService>,
-    pub(super) deps: PricingDeps,
-}
-
-impl PgCartService {
-    /// A cart service over the storefront, coupons and delivery services.
-    pub fn new(core: Core, storefront: Arc<dyn StorefrontService>, deps: PricingDeps) -> Self {
-        Self { core, storefront, deps }
-    }
-
-    /// Loads an open, unexpired cart of the slug's store.
-    pub(super) async fn open_cart(
-        &self,
-        conn: &mut AsyncPgConnection,
-        slug: &str,
-        id: CartId,
-    ) -> Result<(StoreId, CartRow)> {
-        let (store, row) = self.cart(conn, slug, id).await?;
-        if row.status != "open" {
-            return Err(Error::Conflict {
-                code: "cart_checked_out",
-                detail: "This cart became an order; start a new cart.".into(),
-                field: None,
-            });
-        }
-        Ok((store, row))
-    }
-
-    pub(super) async fn cart(
-        &self,
-        conn: &mut AsyncPgConnection,
-        slug: &str,
-        id: CartId,
-    ) -> Result<(StoreId, CartRow)> {
-        let store = self.storefront.store(slug).await?;
-        let row: CartRow = carts::table
-            .filter(carts::store_id.eq(store.uuid()))
-            .filter(carts::id.eq(id.uuid()))
-            .filter(carts::expires_at.gt(Utc::now()))
-            .select(CartRow::as_select())
-            .first(conn)
-            .await
-            .optional()?
-            .ok_or_else(|| Error::not_found("cart"))?;
-        Ok((store, row))
-    }
-
-    async fn touch(&self, conn: &mut AsyncPgConnection, store: StoreId, id: CartId) -> Result<()> {
-        let ttl = chrono::Duration::from_std(self.core.config.cart_ttl).unwrap_or(chrono::Duration::days(7));
-        diesel::update(carts::table.filter(carts::store_id.eq(store.uuid())).filter(carts::id.eq(id.uuid())))
-            .set((carts::updated_at.eq(Utc::now()), carts::expires_at.eq(Utc::now() + ttl)))
-            .execute(conn)
-            .await?;
-        Ok(())
-    }
 }
 
 fn contact(v: &mut Validator, email: Option<&str>, phone: Option<&str>) -> Option<String> {

@@ -5,9 +5,9 @@ use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
+use super::access::PgCartService;
 use super::model::{Cart, CartShipping};
 use super::pricing::{self, CartRow, Destination};
-use super::service::PgCartService;
 use crate::br::parse_cep;
 use crate::ids::{CartId, CustomerId, DeliveryZoneId};
 use crate::orders::schema::{cart_items, carts};

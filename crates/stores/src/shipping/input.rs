@@ -9,8 +9,8 @@ use balcao_core::money::{Currency, Money, MoneyInput};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
+use super::fields::{cep, check_coordinates, required};
 use super::model::{Coordinates, DistanceTier, QuoteRequest, ZoneKind};
-use super::validate::{cep, check_coordinates, required};
 
 /// `POST .../delivery-zones`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]

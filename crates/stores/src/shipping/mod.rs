@@ -4,6 +4,7 @@
 //! |---|---|
 //! | [`model`] | zones and their kind-specific rules; [`QuoteRequest`], [`ShippingOption`], [`ShippingQuote`] |
 //! | [`input`] | request bodies: zones (with `rules` of any kind) and the storefront quote's parameters |
+//! | `fields` | field checks both use: required fields, CEPs, coordinates |
 //! | [`validate`] | amounts, days and each kind's rules; 422s name fields such as `rules.ranges[0].to` |
 //! | [`quote`] | pure pricing: haversine distance, coverage, fees, free shipping, minimum orders |
 //! | [`service`] | [`DeliveryService`] and its PostgreSQL implementation |
@@ -13,6 +14,7 @@
 //! Carts and checkout call [`DeliveryService::quote`] to list the options for an address and
 //! [`DeliveryService::option`] to price the one the shopper chose.
 
+mod fields;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod input;

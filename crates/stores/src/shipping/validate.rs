@@ -4,13 +4,13 @@
 use balcao_core::error::{FieldError, Validator};
 use balcao_core::money::{Currency, Money};
 
+use super::fields::{cep, check_coordinates, required};
 use super::input::RulesInput;
 use super::model::{
-    CepRange, CepRangeRules, Coordinates, DistanceTier, NeighborhoodRules, PickupRules, RadiusPricing, RadiusRules,
-    ZoneKind, ZoneRules,
+    CepRange, CepRangeRules, DistanceTier, NeighborhoodRules, PickupRules, RadiusPricing, RadiusRules, ZoneKind,
+    ZoneRules,
 };
 use super::quote::fold;
-use crate::br::{Cep, parse_cep};
 
 /// Largest fee, threshold or minimum order: 10,000,000.00 in minor units, as every money input.
 pub const MAX_AMOUNT: i64 = balcao_core::money::MAX_INPUT_AMOUNT;
@@ -20,17 +20,6 @@ const MAX_RANGES: usize = 100;
 const MAX_NEIGHBORHOODS: usize = 500;
 const MAX_TIERS: usize = 50;
 const MAX_DAYS: i32 = 365;
-
-/// Records a `required` error; always `None`.
-pub(crate) fn required<T>(v: &mut Validator, field: &str, message: &str) -> Option<T> {
-    v.push(FieldError::new(field, "required", message));
-    None
-}
-
-/// Parses a CEP, recording the [`CepError`](crate::br::CepError) code on `field`.
-pub(crate) fn cep(v: &mut Validator, field: &str, raw: &str) -> Option<Cep> {
-    parse_cep(raw).map_err(|e| v.push(FieldError::new(field, e.code(), e.to_string()))).ok()
-}
 
 /// Checks a money field: the store's currency, 0 to [`MAX_AMOUNT`].
 pub fn check_money(v: &mut Validator, field: &str, money: &Money, currency: Currency) {
@@ -46,14 +35,6 @@ fn check_amount(v: &mut Validator, field: &str, amount: i64) {
 /// Checks estimated days: 0 to 365.
 pub fn check_days(v: &mut Validator, days: i32) {
     v.check((0..=MAX_DAYS).contains(&days), "estimated_days", "out_of_range", "must be between 0 and 365");
-}
-
-/// Checks latitude and longitude ranges as `{prefix}lat` and `{prefix}lng`.
-pub(crate) fn check_coordinates(v: &mut Validator, prefix: &str, point: &Coordinates) {
-    let lat_ok = point.lat.is_finite() && (-90.0..=90.0).contains(&point.lat);
-    let lng_ok = point.lng.is_finite() && (-180.0..=180.0).contains(&point.lng);
-    v.check(lat_ok, &format!("{prefix}lat"), "out_of_range", "must be between -90 and 90");
-    v.check(lng_ok, &format!("{prefix}lng"), "out_of_range", "must be between -180 and 180");
 }
 
 /// Checks `input` against `kind` and builds the rules; `None` when a field error was recorded.
