@@ -4,13 +4,21 @@
 //! |---|---|
 //! | [`app`] | composes every crate's routes under `/v1`, middleware, the HTTP server |
 //! | [`events`] | the webhook event catalog from the real payload types |
-//! | [`openapi`] | the OpenAPI document from the real handlers |
+//! | [`openapi`](mod@openapi) | the OpenAPI document from the real handlers |
 //! | [`platform`] | health, metrics, `/openapi.json`, `/docs`, 404/405 answers |
 //! | [`middleware`] | request id, problem bodies, access logs, metrics |
 //! | [`metrics`] | Prometheus registry |
 //! | [`worker`] | job handlers, event subscribers, maintenance |
 //! | [`runtime`] | building the core from configuration; `serve`, `worker`, `migrate` |
 //! | [`demo`] | demo data |
+//! | [`demo::account`] | The demo user, store and API key |
+//! | [`demo::catalog`] | Categories and products with variants, images and stock |
+//! | [`demo::catalog_data`] | the demo catalog: categories and products as data |
+//! | [`demo::channels`] | A sandbox WhatsApp channel with a conversation and a template, and a webhook endpoint |
+//! | [`demo::context`] | what every seeding step stands on: the services on the demo store, whole lists |
+//! | [`demo::customers`] | Customers with valid CPFs, phones and addresses in several CEP ranges, and their consents |
+//! | [`demo::orders`] | Orders in every status over the last 60 days |
+//! | [`demo::selling`] | Delivery zones (CEP ranges, neighbourhoods, a radius, pickup) and coupons |
 //! | [`telemetry`] | structured logs |
 
 pub mod app;

@@ -1,7 +1,8 @@
 //! balcao-audit: an append-only audit trail with a hash chain, export, retention and LGPD requests.
 //!
-//! Module map:
-//! - [`http`] (feature `http`): `configure`, which registers this crate's routes under `/v1`.
+//! | module | what it holds |
+//! |---|---|
+//! | [`http`] | `configure`, which registers this crate's routes under `/v1` (feature `http`) |
 //!
 //! The crate stands on `balcao-core` for ids, errors, the database, events and jobs;
 //! its areas each get `model`, `service` and `http` modules as they are built.
