@@ -86,7 +86,7 @@ async fn resolve_session(core: &Core, hash: &str) -> Result<(Principal, Option<D
         .await
         .optional()?;
     let (session_id, user_id, expires_at, last_used_at) = found.ok_or_else(unauthenticated)?;
-    crate::identity::sessions::touch(&mut conn, session_id, last_used_at).await?;
+    crate::identity::activity::touch(&mut conn, session_id, last_used_at).await?;
     Ok((Principal::User { user_id: UserId(user_id), session_id }, Some(expires_at)))
 }
 

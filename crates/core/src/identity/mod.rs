@@ -1,6 +1,7 @@
 //! Users, passwords, sessions, email verification, password reset, TOTP two-factor
 //! authentication and passkeys.
 
+pub mod activity;
 pub mod emails;
 pub mod model;
 pub mod passkeys;
@@ -10,6 +11,7 @@ pub mod sessions;
 pub mod throttle;
 pub mod tokens;
 pub mod totp;
+pub mod validate;
 
 pub use model::{
     Accepted, EmailRequest, LoginRequest, LoginResponse, PasswordChange, PasswordResetConfirm, Principal,

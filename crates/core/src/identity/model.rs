@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use webauthn_rs::prelude::PublicKeyCredential;
 
 use crate::id::UserId;
 use crate::schema::users;
@@ -176,7 +177,19 @@ pub struct LoginRequest {
     /// Instead of `totp_code`: the answer to a challenge from `POST /v1/auth/passkeys/login/start`
     /// (with this email) made by one of the account's passkeys.
     #[serde(default)]
-    pub passkey: Option<super::passkeys::PasskeyProof>,
+    pub passkey: Option<PasskeyProof>,
+}
+
+/// An answer to a login challenge: `POST /v1/auth/passkeys/login/finish`, or `passkey` in
+/// `POST /v1/auth/login` in place of a TOTP code.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PasskeyProof {
+    /// The `challenge_id` from `POST /v1/auth/passkeys/login/start`.
+    pub challenge_id: uuid::Uuid,
+    /// The `PublicKeyCredential` from `navigator.credentials.get()`, as JSON (binary fields
+    /// base64url, as in webauthn-rs's `PublicKeyCredential`).
+    #[schema(value_type = Object)]
+    pub credential: PublicKeyCredential,
 }
 
 /// A new session.

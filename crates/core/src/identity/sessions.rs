@@ -16,6 +16,8 @@ use crate::error::{Error, Result};
 use crate::id::{SessionId, UserId};
 use crate::schema::{sessions, users};
 
+pub use super::activity::touch;
+
 /// The longest user agent kept with a session; longer ones are cut.
 const MAX_USER_AGENT: usize = 512;
 
@@ -146,22 +148,6 @@ pub async fn end_all(
         auth::forget(core, hash).await;
     }
     Ok(hashes.len())
-}
-
-/// Records that a session was used, at most once a minute (called when a token is resolved).
-pub async fn touch(
-    conn: &mut AsyncPgConnection,
-    session: uuid::Uuid,
-    last_used_at: Option<DateTime<Utc>>,
-) -> Result<()> {
-    if last_used_at.is_some_and(|at| Utc::now() - at < ChronoDuration::seconds(60)) {
-        return Ok(());
-    }
-    diesel::update(sessions::table.find(session))
-        .set(sessions::last_used_at.eq(Some(Utc::now())))
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ use async_trait::async_trait;
 use lettre::message::Mailbox;
 use lettre::{AsyncFileTransport, AsyncTransport, Tokio1Executor};
 
-use super::{Email, MailError, Mailer, build_message};
+use super::mailer::Mailer;
+use super::message::{Email, MailError, build_message};
 
 /// Writes every message to `<dir>/<uuid>.eml` (the directory is created when missing).
 ///

@@ -8,7 +8,8 @@ use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
-use super::{Email, MailError, Mailer, build_message};
+use super::mailer::Mailer;
+use super::message::{Email, MailError, build_message};
 use crate::error::Error;
 use crate::outbound;
 

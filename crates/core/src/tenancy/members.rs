@@ -16,7 +16,7 @@ use crate::context::Core;
 use crate::db::lower;
 use crate::error::{Error, Result, Validator, is_unique_violation};
 use crate::id::{InvitationId, RoleId, StoreId, UserId};
-use crate::identity::service::{email_is_valid, normalize_email};
+use crate::identity::validate::{email_is_valid, normalize_email};
 use crate::pagination::{Page, PageParams};
 use crate::schema::{api_keys, store_members, stores, users};
 
