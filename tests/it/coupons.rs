@@ -51,7 +51,7 @@ fn rule_code(result: Result<Vec<AppliedCoupon>, Error>) -> &'static str {
         Err(Error::Rule { code, field, detail }) => {
             assert_eq!(field.as_deref(), Some("code"), "{detail}");
             assert!(!detail.is_empty());
-            code
+            code.code()
         }
         other => panic!("expected a rule error, got {other:?}"),
     }

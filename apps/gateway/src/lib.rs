@@ -6,6 +6,7 @@
 //! | [`events`] | the webhook event catalog from the real payload types |
 //! | [`openapi`](mod@openapi) | the OpenAPI document from the real handlers |
 //! | [`platform`] | health, metrics, `/openapi.json`, `/docs`, 404/405 answers |
+//! | [`problems`] | the problem-code catalog, published on the spec's `Problem` schema |
 //! | [`middleware`] | request id, problem bodies, access logs, metrics |
 //! | [`metrics`] | Prometheus registry |
 //! | [`worker`] | job handlers, event subscribers, maintenance |
@@ -28,6 +29,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod platform;
+pub mod problems;
 pub mod runtime;
 pub mod telemetry;
 pub mod worker;

@@ -9,8 +9,9 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, web};
 use tracing::Instrument;
 
-use balcao_core::error::Problem;
+use balcao_core::error::{ErrorCode, Problem};
 use balcao_core::http::{PROBLEM_JSON, problem_response};
+use balcao_core::problems;
 
 use crate::metrics::Metrics;
 
@@ -102,7 +103,11 @@ async fn finish_problem(res: HttpResponse<BoxBody>, id: &str) -> HttpResponse<Bo
     let mut problem =
         is_problem.then(|| serde_json::from_slice::<Problem>(&body).ok()).flatten().unwrap_or_else(|| {
             let (code, detail) = generic(status.as_u16());
-            Problem::new(status.as_u16(), code, detail, Vec::new())
+            let mut problem = Problem::new(code, detail, Vec::new());
+            // A status without a code of its own keeps its status under the generic code.
+            problem.status = status.as_u16();
+            problem.title = balcao_core::error::status_title(status.as_u16()).to_owned();
+            problem
         });
     problem.request_id = Some(id.to_owned());
     let mut rebuilt: HttpResponse = problem_response(&problem);
@@ -112,19 +117,19 @@ async fn finish_problem(res: HttpResponse<BoxBody>, id: &str) -> HttpResponse<Bo
     rebuilt.map_into_boxed_body()
 }
 
-fn generic(status: u16) -> (&'static str, &'static str) {
+fn generic(status: u16) -> (ErrorCode, &'static str) {
     match status {
-        400 => ("bad_request", "The request is malformed."),
-        401 => ("unauthenticated", "Credentials are missing or invalid."),
-        403 => ("forbidden", "This action is not allowed."),
-        404 => ("not_found", "Nothing here."),
-        405 => ("method_not_allowed", "This method is not supported here."),
-        413 => ("payload_too_large", "The body is larger than this server accepts."),
-        415 => ("unsupported_media_type", "Send the body as application/json."),
-        429 => ("too_many_requests", "Too many requests; retry later."),
-        503 => ("service_unavailable", "A dependency is unavailable; retry shortly."),
-        s if s >= 500 => ("internal_error", "An unexpected error occurred."),
-        _ => ("error", "The request failed."),
+        400 => (problems::BAD_REQUEST, "The request is malformed."),
+        401 => (problems::UNAUTHENTICATED, "Credentials are missing or invalid."),
+        403 => (problems::FORBIDDEN, "This action is not allowed."),
+        404 => (problems::NOT_FOUND, "Nothing here."),
+        405 => (problems::METHOD_NOT_ALLOWED, "This method is not supported here."),
+        413 => (problems::PAYLOAD_TOO_LARGE, "The body is larger than this server accepts."),
+        415 => (problems::UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json."),
+        429 => (problems::TOO_MANY_REQUESTS, "Too many requests; retry later."),
+        503 => (problems::SERVICE_UNAVAILABLE, "A dependency is unavailable; retry shortly."),
+        s if s >= 500 => (problems::INTERNAL_ERROR, "An unexpected error occurred."),
+        _ => (problems::ERROR, "The request failed."),
     }
 }
 

@@ -138,5 +138,6 @@ pub fn finish(mut doc: OpenApiDoc) -> OpenApiDoc {
         Some("A local balcao (`balcao serve`); clients point their base URL at their own deployment".into());
     doc.servers = Some(vec![local]);
     ProblemResponses.modify(&mut doc);
+    crate::problems::document(&mut doc);
     doc
 }

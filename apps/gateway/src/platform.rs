@@ -82,15 +82,15 @@ pub async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpRe
         Some(methods) if !methods.is_empty() => {
             let allow = methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
             let detail = format!("{} is not supported here; use {allow}.", req.method());
-            let mut response = problem_response(&Problem::new(405, "method_not_allowed", detail, Vec::new()));
+            let mut response =
+                problem_response(&Problem::new(balcao_core::problems::METHOD_NOT_ALLOWED, detail, Vec::new()));
             if let Ok(value) = header::HeaderValue::from_str(&allow) {
                 response.headers_mut().insert(header::ALLOW, value);
             }
             response
         }
         _ => problem_response(&Problem::new(
-            404,
-            "route_not_found",
+            balcao_core::problems::ROUTE_NOT_FOUND,
             format!("No route matches {}.", req.path()),
             Vec::new(),
         )),
@@ -160,12 +160,16 @@ pub async fn ready(core: web::Data<Core>) -> HttpResponse {
 #[get("/metrics")]
 pub async fn metrics(req: actix_web::HttpRequest, metrics: web::Data<Metrics>, core: web::Data<Core>) -> HttpResponse {
     let Some(expected) = core.config.metrics_token.as_deref() else {
-        return problem_response(&Problem::new(404, "not_found", "Metrics are off on this server.", Vec::new()));
+        return problem_response(&Problem::new(
+            balcao_core::problems::NOT_FOUND,
+            "Metrics are off on this server.",
+            Vec::new(),
+        ));
     };
     let given = balcao_core::http::extract::bearer_token(&req).unwrap_or_default();
     if !balcao_core::crypto::constant_time_eq(given.as_bytes(), expected.as_bytes()) {
         let detail = "Send `Authorization: Bearer <BALCAO_METRICS_TOKEN>`.";
-        return problem_response(&Problem::new(401, "invalid_token", detail, Vec::new()));
+        return problem_response(&Problem::new(balcao_core::problems::INVALID_TOKEN, detail, Vec::new()));
     }
     match metrics.render(&core).await {
         Ok(text) => HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(text),
@@ -247,7 +251,7 @@ pub async fn docs(spec: web::Data<Spec>) -> HttpResponse {
 pub async fn docs_asset(file: web::Path<String>, spec: web::Data<Spec>) -> HttpResponse {
     if *file != spec.viewer_file {
         let detail = format!("No docs asset {file}; this server has {}.", spec.viewer_file);
-        return problem_response(&Problem::new(404, "not_found", detail, Vec::new()));
+        return problem_response(&Problem::new(balcao_core::problems::NOT_FOUND, detail, Vec::new()));
     }
     HttpResponse::Ok()
         .content_type("text/javascript; charset=utf-8")

@@ -38,7 +38,7 @@ fn access_key(store_id: StoreId, user_id: UserId) -> String {
 }
 
 fn unauthenticated() -> Error {
-    Error::unauthenticated("invalid_token", "The bearer token is missing, expired or revoked.")
+    Error::unauthenticated(crate::problems::INVALID_TOKEN, "The bearer token is missing, expired or revoked.")
 }
 
 /// Resolves a bearer token (session or API key).

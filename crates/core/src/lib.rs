@@ -5,6 +5,8 @@
 //! | [`id`] | UUIDv7 id newtypes per entity |
 //! | [`money`] | integer minor units with a currency |
 //! | [`error`] | the one error enum and its problem document |
+//! | `error::code` | problem codes as declarations with their status and meaning |
+//! | [`problems`] | the problem codes core answers, with their status and meaning |
 //! | [`config`] | configuration from the environment |
 //! | `config::env` | reading variables: trimmed values, flags, ranges, errors naming the variable |
 //! | `config::webauthn` | the passkey relying party settings and their checks |
@@ -98,6 +100,7 @@ pub mod money;
 pub mod outbound;
 pub mod pagination;
 pub mod patch;
+pub mod problems;
 pub mod schema;
 pub mod storable;
 pub mod tenancy;

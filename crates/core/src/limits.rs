@@ -5,34 +5,30 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::context::Core;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
+use crate::problems;
 
 /// One limit: at most `max` calls per `window` from one address.
 #[derive(Debug, Clone, Copy)]
 pub struct Limit {
-    /// What is limited, in cache keys and in the problem's code (`too_many_<what>`).
+    /// What is limited, in cache keys and in the problem's detail.
     pub what: &'static str,
+    /// The code a refusal answers with.
+    pub code: ErrorCode,
     /// Calls allowed per window.
     pub max: u32,
     /// The window.
     pub window: Duration,
 }
 
-/// Counts a call from `ip` and refuses it (429 `too_many_<what>`, `Retry-After` the window) once
+/// Counts a call from `ip` and refuses it (429 with the limit's code, `Retry-After` the window) once
 /// the window holds more than `limit.max`. Without an address nothing is counted.
 pub async fn hit(core: &Core, limit: Limit, ip: Option<IpAddr>) -> Result<()> {
     let Some(ip) = ip else { return Ok(()) };
     let count = core.cache.incr(&format!("limit:{}:{ip}", limit.what), limit.window).await;
     if count > i64::from(limit.max) {
-        let code = match limit.what {
-            "carts" => "too_many_carts",
-            "checkouts" => "too_many_checkouts",
-            "account_requests" => "too_many_account_requests",
-            "passkey_logins" => "too_many_passkey_logins",
-            _ => "too_many_requests",
-        };
         return Err(Error::TooManyRequests {
-            code,
+            code: limit.code,
             detail: format!("Too many {} from your address for now; try again later.", limit.what.replace('_', " ")),
             retry_after_secs: limit.window.as_secs().max(1),
         });
@@ -43,12 +39,22 @@ pub async fn hit(core: &Core, limit: Limit, ip: Option<IpAddr>) -> Result<()> {
 /// Signups, password reset and verification requests from one address: at most
 /// `BALCAO_ACCOUNT_REQUESTS_PER_HOUR` an hour.
 pub fn account_requests(core: &Core) -> Limit {
-    Limit { what: "account_requests", max: core.config.account_requests_per_hour, window: Duration::from_secs(3600) }
+    Limit {
+        what: "account_requests",
+        code: problems::TOO_MANY_ACCOUNT_REQUESTS,
+        max: core.config.account_requests_per_hour,
+        window: Duration::from_secs(3600),
+    }
 }
 
 /// Passkey login ceremonies started from one address: at most `BALCAO_PASSKEY_LOGINS_PER_HOUR`.
 pub fn passkey_logins(core: &Core) -> Limit {
-    Limit { what: "passkey_logins", max: core.config.passkey_logins_per_hour, window: Duration::from_secs(3600) }
+    Limit {
+        what: "passkey_logins",
+        code: problems::TOO_MANY_PASSKEY_LOGINS,
+        max: core.config.passkey_logins_per_hour,
+        window: Duration::from_secs(3600),
+    }
 }
 
 /// The count a key holds in the cache now (0 when absent).
@@ -66,7 +72,7 @@ pub struct Failures {
     /// How long a failure counts.
     pub window: Duration,
     /// The problem code of a refusal.
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// The problem detail of a refusal.
     pub detail: &'static str,
 }

@@ -40,6 +40,11 @@ pub enum Refusal {
 impl Refusal {
     /// The stable problem code.
     pub fn code(self) -> &'static str {
+        self.error_code().code()
+    }
+
+    /// The declared problem code of the refusal.
+    pub fn error_code(self) -> balcao_core::error::ErrorCode {
         match self {
             Self::ConsentMissing => problems::MARKETING_CONSENT_MISSING,
             Self::OptedOut => problems::RECIPIENT_OPTED_OUT,
@@ -59,7 +64,7 @@ impl Refusal {
 
     /// The 422 naming the recipient `field`.
     pub fn error(self, field: &str) -> Error {
-        Error::Rule { code: self.code(), detail: self.detail().into(), field: Some(field.into()) }
+        Error::Rule { code: self.error_code(), detail: self.detail().into(), field: Some(field.into()) }
     }
 }
 

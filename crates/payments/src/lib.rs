@@ -3,6 +3,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`payments`] | payments of orders: model, service, creation in phases, settlement, events |
+//! | [`problems`] | the problem codes payments answers, with their status and meaning |
 //! | [`payments::model`] | payments, their state machine and API types |
 //! | `payments::model::tests` | tests of the payment state machine |
 //! | [`payments::service`] | `PaymentService` and its PostgreSQL implementation |
@@ -91,6 +92,7 @@ pub mod br;
 pub mod http;
 pub mod jobs;
 pub mod payments;
+pub mod problems;
 pub mod providers;
 pub mod refunds;
 pub mod schema;

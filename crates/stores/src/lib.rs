@@ -49,6 +49,7 @@
 //! | [`carts::service`] | carts by unguessable id: `CartService` |
 //! | [`carts::view`] | a cart as the shopper sees it, priced, with its shipping options |
 //! | [`orders`] | the order lifecycle, timeline, stock reservations and expiry |
+//! | [`problems`] | the problem codes stores answers, with their status and meaning |
 //! | [`orders::ledger`] | the seam other crates move orders through, in their own transactions |
 //! | [`orders::backdate`] | Moving an order back in time, for demo data and fixtures that need a history |
 //! | [`orders::events`] | The events orders emit, written to the outbox in the transaction that makes the change |
@@ -94,6 +95,7 @@ pub mod coupons;
 pub mod customers;
 pub mod ids;
 pub mod orders;
+pub mod problems;
 pub mod schema;
 pub mod shipping;
 pub mod storefront;

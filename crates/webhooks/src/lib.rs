@@ -21,6 +21,7 @@
 //! | [`endpoints::service`] | Endpoints on PostgreSQL, with their signing secrets sealed by the keyring |
 //! | [`endpoints::validate`] | Validation of endpoint forms |
 //! | [`inbound`] | signature checks for provider webhooks: Meta, Stripe, PagBank, Twilio, Zenvia, EFI; IP allowlists; the [`inbound::receiver`] routes, sources, events and handler registry |
+//! | [`problems`] | the problem codes webhooks answers, with their status and meaning |
 //! | [`inbound::efi`] | EFI (Gerencianet) PIX webhooks |
 //! | [`inbound::ip`] | CIDR allowlists for inbound webhooks, IPv4 and IPv6, parsed without extra crates |
 //! | [`inbound::meta`] | Meta (WhatsApp Cloud API, Instagram) webhooks |
@@ -46,6 +47,7 @@ pub mod delivery;
 pub mod endpoints;
 pub mod events;
 pub mod inbound;
+pub mod problems;
 pub mod schema;
 pub mod signing;
 

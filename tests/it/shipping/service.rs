@@ -33,7 +33,7 @@ fn id(zone: &Value) -> DeliveryZoneId {
 /// The code and field of an `Error::Rule`.
 fn rule(result: Result<ShippingOption>) -> (&'static str, Option<String>) {
     match result {
-        Err(Error::Rule { code, field, .. }) => (code, field),
+        Err(Error::Rule { code, field, .. }) => (code.code(), field),
         other => panic!("expected a rule error, got {other:?}"),
     }
 }

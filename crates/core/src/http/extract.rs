@@ -31,7 +31,10 @@ fn core(req: &HttpRequest) -> Result<Core> {
 async fn principal(req: &HttpRequest) -> Result<(Core, Principal, String)> {
     let core = core(req)?;
     let token = bearer_token(req).ok_or_else(|| {
-        Error::unauthenticated("missing_token", "Send `Authorization: Bearer <token>` with a session token or API key.")
+        Error::unauthenticated(
+            crate::problems::MISSING_TOKEN,
+            "Send `Authorization: Bearer <token>` with a session token or API key.",
+        )
     })?;
     let principal = auth::authenticate(&core, &token).await?;
     Ok((core, principal, token))

@@ -47,15 +47,13 @@ pub async fn idempotency(
     match idempotency::claim(&core.pool, &scope, &key, &request_hash).await {
         Err(err) => Ok(req.error_response(err)),
         Ok(Claim::Mismatch) => Ok(req.into_response(problem_response(&Problem::new(
-            422,
-            "idempotency_key_reused",
+            crate::problems::IDEMPOTENCY_KEY_REUSED,
             "This Idempotency-Key was used with a different request.",
             Vec::new(),
         )))),
         Ok(Claim::InProgress) => {
             let mut response = problem_response(&Problem::new(
-                409,
-                "idempotency_key_in_use",
+                crate::problems::IDEMPOTENCY_KEY_IN_USE,
                 "A request with this Idempotency-Key is still being processed; retry shortly.",
                 Vec::new(),
             ));

@@ -49,7 +49,11 @@ fn rejection(problem: Problem) -> actix_web::Error {
 pub fn body_error(err: serde_path_to_error::Error<serde_json::Error>) -> Problem {
     let inner = err.inner();
     if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-        return Problem::new(400, "malformed_json", format!("The body is not valid JSON: {inner}"), Vec::new());
+        return Problem::new(
+            crate::problems::MALFORMED_JSON,
+            format!("The body is not valid JSON: {inner}"),
+            Vec::new(),
+        );
     }
     let message = inner.to_string();
     let mut path = err.path().to_string();
@@ -94,8 +98,7 @@ async fn parse<T: DeserializeOwned>(
 ) -> Result<Json<T>, actix_web::Error> {
     if !json {
         return Err(rejection(Problem::new(
-            415,
-            "unsupported_media_type",
+            crate::problems::UNSUPPORTED_MEDIA_TYPE,
             "Send the body as application/json.",
             Vec::new(),
         )));
@@ -104,8 +107,7 @@ async fn parse<T: DeserializeOwned>(
         let too_large = e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
         if too_large {
             rejection(Problem::new(
-                413,
-                "payload_too_large",
+                crate::problems::PAYLOAD_TOO_LARGE,
                 "The body is larger than this server accepts.",
                 Vec::new(),
             ))
@@ -116,7 +118,7 @@ async fn parse<T: DeserializeOwned>(
     let mut de = serde_json::Deserializer::from_slice(&bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| rejection(body_error(e)))?;
     de.end().map_err(|e| {
-        rejection(Problem::new(400, "malformed_json", format!("The body is not valid JSON: {e}"), Vec::new()))
+        rejection(Problem::new(crate::problems::MALFORMED_JSON, format!("The body is not valid JSON: {e}"), Vec::new()))
     })?;
     if let Some((field, code)) = crate::storable::json(&bytes) {
         return Err(rejection(crate::storable::refusal(field, code).problem()));

@@ -32,7 +32,7 @@ fn failures(core: &Core, ip: IpAddr) -> Failures {
     Failures {
         keys: vec![(own, i64::from(config.login_ip_failures)), (network, i64::from(config.login_network_failures))],
         window: config.login_failure_window,
-        code: "too_many_failed_logins",
+        code: crate::problems::TOO_MANY_FAILED_LOGINS,
         detail: "Too many failed logins from your network; try again later.",
     }
 }

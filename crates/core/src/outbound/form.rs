@@ -23,7 +23,7 @@ pub struct UrlPolicy {
 /// Checks a URL whose host is a literal address (in any notation) without resolving names.
 pub fn check_literal(url: &Url, allow_private: bool) -> Result<()> {
     check_url(url, Policy { allow_private }).map_err(|refused| Error::Rule {
-        code: refused.code(),
+        code: refused.error_code(),
         detail: format!("{refused}."),
         field: Some("url".to_owned()),
     })

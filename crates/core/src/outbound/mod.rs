@@ -57,10 +57,15 @@ pub enum Refused {
 impl Refused {
     /// A stable code for problems and message errors.
     pub fn code(&self) -> &'static str {
+        self.error_code().code()
+    }
+
+    /// The declared problem code of this refusal.
+    pub fn error_code(&self) -> crate::error::ErrorCode {
         match self {
-            Self::Invalid => "destination_invalid",
-            Self::Unresolvable => "destination_unresolvable",
-            Self::Forbidden => "destination_forbidden",
+            Self::Invalid => crate::problems::DESTINATION_INVALID,
+            Self::Unresolvable => crate::problems::DESTINATION_UNRESOLVABLE,
+            Self::Forbidden => crate::problems::DESTINATION_FORBIDDEN,
         }
     }
 }

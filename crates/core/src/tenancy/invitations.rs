@@ -169,7 +169,7 @@ pub async fn resend(core: &Core, store: StoreId, id: InvitationId) -> Result<Inv
         let current = load(conn, store, id).await?;
         if current.accepted_at.is_some() || current.status == "revoked" {
             return Err(Error::Conflict {
-                code: "invitation_closed",
+                code: crate::problems::INVITATION_CLOSED,
                 detail: format!("The invitation was {}; invite the address again instead.", current.status),
                 field: None,
             });
@@ -185,7 +185,7 @@ pub async fn revoke(core: &Core, store: StoreId, id: InvitationId) -> Result<()>
     let current = load(&mut conn, store, id).await?;
     if current.accepted_at.is_some() {
         return Err(Error::Conflict {
-            code: "invitation_closed",
+            code: crate::problems::INVITATION_CLOSED,
             detail: "The invitation was accepted; remove the member instead.".into(),
             field: None,
         });
@@ -267,7 +267,7 @@ pub async fn accept(core: &Core, user: UserId, token: &str) -> Result<StoreId> {
 /// The refusal for an account that has not verified its address.
 pub fn unverified() -> Error {
     Error::Denied {
-        code: "email_unverified",
+        code: crate::problems::EMAIL_UNVERIFIED,
         detail: "Verify your email address first (the link sent at signup; POST /v1/auth/verify-email/resend).".into(),
     }
 }

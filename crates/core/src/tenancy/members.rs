@@ -131,7 +131,7 @@ async fn guard_last_owner(conn: &mut AsyncPgConnection, store: StoreId, user: Us
         .await?;
     if owners == [user.uuid()] {
         return Err(Error::Conflict {
-            code: "last_owner",
+            code: crate::problems::LAST_OWNER,
             detail: "A store needs at least one owner: make someone else owner first.".into(),
             field: None,
         });
@@ -195,7 +195,11 @@ impl MemberService for PgMemberService {
             .await
             .map_err(|e| {
                 if is_unique_violation(&e, "store_members_pkey") {
-                    Error::conflict("already_member", "email", "This user is already a member of the store.")
+                    Error::conflict(
+                        crate::problems::ALREADY_MEMBER,
+                        "email",
+                        "This user is already a member of the store.",
+                    )
                 } else {
                     e.into()
                 }

@@ -81,7 +81,7 @@ pub(super) async fn create(core: &Core, store: StoreId, actor: &Access, req: Cre
         .await
         .map_err(|e| {
             if is_unique_violation(&e, "roles_store_name_key") {
-                Error::conflict("role_exists", "name", "A role with this name already exists.")
+                Error::conflict(crate::problems::ROLE_EXISTS, "name", "A role with this name already exists.")
             } else {
                 e.into()
             }
@@ -134,7 +134,7 @@ pub(super) async fn delete(core: &Core, store: StoreId, actor: &Access, role: Ro
         if holding > 0 {
             let who = if holding == 1 { "1 member holds".to_owned() } else { format!("{holding} members hold") };
             return Err(Error::Conflict {
-                code: "role_in_use",
+                code: crate::problems::ROLE_IN_USE,
                 detail: format!("{who} this role; give them another role first."),
                 field: None,
             });

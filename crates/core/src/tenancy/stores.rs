@@ -78,7 +78,7 @@ fn check_timezone(v: &mut Validator, tz: &str) {
 
 fn slug_taken(e: diesel::result::Error) -> Error {
     if is_unique_violation(&e, "stores_slug_key") {
-        Error::conflict("slug_taken", "slug", "Another store already uses this slug.")
+        Error::conflict(crate::problems::SLUG_TAKEN, "slug", "Another store already uses this slug.")
     } else {
         e.into()
     }

@@ -207,7 +207,7 @@ impl SendJob {
         let row = &p.row;
         if !p.channel.active {
             let detail = "the channel was deactivated before the message went out";
-            fail(conn, row, problems::CHANNEL_INACTIVE, detail).await?;
+            fail(conn, row, problems::CHANNEL_INACTIVE.code(), detail).await?;
             return Ok(None);
         }
         let last_inbound: Option<chrono::DateTime<Utc>> = cv::table
@@ -222,7 +222,7 @@ impl SendJob {
         let human_agent = match window_rule(p.kind, &p.settings, &p.content, last_inbound, Utc::now()) {
             Ok(tag) => tag,
             Err(e) => {
-                fail(conn, row, problems::OUTSIDE_CUSTOMER_SERVICE_WINDOW, &e.to_string()).await?;
+                fail(conn, row, problems::OUTSIDE_CUSTOMER_SERVICE_WINDOW.code(), &e.to_string()).await?;
                 return Ok(None);
             }
         };

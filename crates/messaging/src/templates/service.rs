@@ -88,9 +88,11 @@ fn validate(v: &mut Validator, name: &str, language: &str, components: &[Value])
 
 fn conflict(err: DieselError) -> Error {
     match err {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-            Error::conflict("template_exists", "name", "A template with this kind, name and language already exists.")
-        }
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Error::conflict(
+            crate::problems::TEMPLATE_EXISTS,
+            "name",
+            "A template with this kind, name and language already exists.",
+        ),
         other => other.into(),
     }
 }

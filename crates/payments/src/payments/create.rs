@@ -68,7 +68,7 @@ fn provider_error(e: ProviderError) -> Error {
         Error::Unavailable(format!("payment provider: {e}"))
     } else {
         Error::Rule {
-            code: "provider_refused",
+            code: crate::problems::PROVIDER_REFUSED,
             detail: format!("The payment provider refused: {}", e.message),
             field: None,
         }
@@ -116,7 +116,7 @@ async fn replay(
     let Some(existing) = rows::by_key(conn, store, key).await? else { return Ok(None) };
     if existing.order_id != order_id || existing.method != req.method.as_str() {
         return Err(Error::Rule {
-            code: "idempotency_key_reused",
+            code: balcao_core::problems::IDEMPOTENCY_KEY_REUSED,
             detail: "This Idempotency-Key was used for another payment.".into(),
             field: None,
         });
@@ -138,11 +138,11 @@ async fn reserve(
     if order.status != OrderStatus::PendingPayment {
         let detail =
             format!("The order is `{}`; only orders waiting for payment take payments.", order.status.as_str());
-        return Err(Error::Rule { code: "order_not_payable", detail, field: None });
+        return Err(Error::Rule { code: crate::problems::ORDER_NOT_PAYABLE, detail, field: None });
     }
     if order.total.amount <= 0 {
         let detail = "The order's total is zero: there is nothing to pay.".into();
-        return Err(Error::Rule { code: "nothing_to_pay", detail, field: None });
+        return Err(Error::Rule { code: crate::problems::NOTHING_TO_PAY, detail, field: None });
     }
     let (provider_name, account) = accounts::for_method(on.core, conn, store, req.method).await?;
     let Some(provider) = on.providers.get(provider_name).cloned() else {
@@ -182,7 +182,7 @@ async fn insert_pending(
         .await?;
     if open > 0 {
         let detail = "The order already has a payment in progress or paid.".into();
-        return Err(Error::Conflict { code: "payment_in_progress", detail, field: None });
+        return Err(Error::Conflict { code: crate::problems::PAYMENT_IN_PROGRESS, detail, field: None });
     }
     let now = Utc::now();
     diesel::insert_into(p::table)

@@ -82,7 +82,7 @@ pub fn check_key(key: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::BadRequest {
-            code: "idempotency_key_required",
+            code: balcao_core::problems::IDEMPOTENCY_KEY_REQUIRED,
             detail: "Send an Idempotency-Key header (1 to 255 characters).".into(),
         })
     }
@@ -133,7 +133,7 @@ impl PaymentService for PgPaymentService {
         let row = rows::find(&mut conn, store, id.uuid()).await?;
         if row.provider != "sandbox" {
             return Err(Error::Rule {
-                code: "not_a_sandbox_payment",
+                code: crate::problems::NOT_A_SANDBOX_PAYMENT,
                 detail: "Only sandbox payments can be simulated.".into(),
                 field: None,
             });

@@ -116,7 +116,7 @@ impl Settler {
             Ok(_) => {}
             // The order moved on without it (cancelled when its payment window closed): the payment
             // stands and staff refund it; the order is not revived.
-            Err(Error::Conflict { code: "invalid_transition", .. }) => {
+            Err(Error::Conflict { code: balcao_core::problems::INVALID_TRANSITION, .. }) => {
                 tracing::warn!(payment = %row.id, order = %row.order_id, "payment confirmed for an order that is no longer pending");
             }
             Err(e) => return Err(e),
@@ -195,7 +195,7 @@ impl Settler {
             .move_order(conn, store, order, OrderStatus::Cancelled, Actor::System, "payment expired", None)
             .await
         {
-            Ok(_) | Err(Error::Conflict { code: "invalid_transition", .. }) => Ok(Outcome::Moved),
+            Ok(_) | Err(Error::Conflict { code: balcao_core::problems::INVALID_TRANSITION, .. }) => Ok(Outcome::Moved),
             Err(e) => Err(e),
         }
     }

@@ -97,7 +97,7 @@ async fn replay(conn: &mut AsyncPgConnection, store: StoreId, id: PaymentId, key
     };
     if existing.payment_id != id.uuid() {
         return Err(Error::Rule {
-            code: "idempotency_key_reused",
+            code: balcao_core::problems::IDEMPOTENCY_KEY_REUSED,
             detail: "This Idempotency-Key was used for another refund.".into(),
             field: None,
         });
@@ -118,7 +118,7 @@ async fn reserve(
     let status = PaymentStatus::parse(&payment.status).unwrap_or(PaymentStatus::Pending);
     if !status.captured() {
         return Err(Error::Rule {
-            code: "payment_not_captured",
+            code: crate::problems::PAYMENT_NOT_CAPTURED,
             detail: format!("The payment is `{}`: only paid payments can be refunded.", status.as_str()),
             field: None,
         });
@@ -130,7 +130,7 @@ async fn reserve(
     }
     if amount > remaining {
         return Err(Error::Rule {
-            code: "refund_exceeds_captured",
+            code: crate::problems::REFUND_EXCEEDS_CAPTURED,
             detail: format!(
                 "At most {remaining} can still be refunded (captured {}, refunded {}).",
                 payment.amount, payment.refunded_amount
@@ -220,7 +220,7 @@ async fn record(
     let note = format!("refund of {amount}");
     let order = OrderId(payment.order_id);
     match orders.move_order(conn, store, order, order_status, Actor::System, &note, None).await {
-        Ok(_) | Err(Error::Conflict { code: "invalid_transition", .. }) => {}
+        Ok(_) | Err(Error::Conflict { code: balcao_core::problems::INVALID_TRANSITION, .. }) => {}
         Err(e) => return Err(e),
     }
     set_status(conn, store, refund_id, "succeeded", Some(&provider_refund_id), None).await

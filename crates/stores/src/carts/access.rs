@@ -39,7 +39,7 @@ impl PgCartService {
         let (store, row) = self.cart(conn, slug, id).await?;
         if row.status != "open" {
             return Err(Error::Conflict {
-                code: "cart_checked_out",
+                code: crate::problems::CART_CHECKED_OUT,
                 detail: "This cart became an order; start a new cart.".into(),
                 field: None,
             });

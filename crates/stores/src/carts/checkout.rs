@@ -101,7 +101,7 @@ fn address(v: &mut Validator, a: &CheckoutAddress, fallback: &str) -> Option<Shi
 
 fn unknown_method() -> Error {
     Error::Rule {
-        code: "unknown_delivery_method",
+        code: crate::problems::UNKNOWN_DELIVERY_METHOD,
         detail: "This store has no active delivery method with this id.".into(),
         field: Some("delivery_method_id".into()),
     }
@@ -109,7 +109,7 @@ fn unknown_method() -> Error {
 
 fn stock_error(f: &LineFacts) -> Error {
     Error::Conflict {
-        code: "insufficient_stock",
+        code: crate::problems::INSUFFICIENT_STOCK,
         detail: format!(
             "Variant {} (SKU {}) has {} units available; {} requested.",
             f.variant_id,
@@ -138,7 +138,7 @@ pub async fn run(
     };
     if facts.is_empty() {
         return Err(Error::Rule {
-            code: "cart_empty",
+            code: crate::problems::CART_EMPTY,
             detail: "Add items before checking out.".into(),
             field: Some("items".into()),
         });
@@ -153,7 +153,7 @@ pub async fn run(
         && let Some(line) = facts.iter().find(|f| f.quantity > cap)
     {
         return Err(Error::Rule {
-            code: "guest_quantity_limit",
+            code: crate::problems::GUEST_QUANTITY_LIMIT,
             detail: format!(
                 "A checkout without a customer account takes at most {cap} units of `{}`; lower the quantity or \
                  check out as a customer of the store.",
@@ -225,7 +225,7 @@ pub async fn run(
             .await?;
             if claimed == 0 {
                 return Err(Error::Conflict {
-                    code: "cart_checked_out",
+                    code: crate::problems::CART_CHECKED_OUT,
                     detail: "This cart became an order already.".into(),
                     field: None,
                 });

@@ -16,11 +16,16 @@ use crate::ids::{CartId, CartItemId};
 type Carts = web::Data<dyn CartService>;
 
 fn carts_limit(core: &Core) -> Limit {
-    Limit { what: "carts", max: core.config.carts_per_hour, window: HOUR }
+    Limit { what: "carts", code: crate::problems::TOO_MANY_CARTS, max: core.config.carts_per_hour, window: HOUR }
 }
 
 fn checkouts_limit(core: &Core) -> Limit {
-    Limit { what: "checkouts", max: core.config.checkouts_per_hour, window: HOUR }
+    Limit {
+        what: "checkouts",
+        code: crate::problems::TOO_MANY_CHECKOUTS,
+        max: core.config.checkouts_per_hour,
+        window: HOUR,
+    }
 }
 
 const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
@@ -132,12 +137,12 @@ pub async fn apply_coupon(
     let guesses = limits::Failures {
         keys,
         window: HOUR,
-        code: "too_many_coupon_attempts",
+        code: crate::problems::TOO_MANY_COUPON_ATTEMPTS,
         detail: "Too many unknown coupon codes were tried; try again later.",
     };
     guesses.check(&core).await?;
     match svc.apply_coupon(&path.0, path.1, body.into_inner()).await {
-        Err(error) if error.code() == "coupon_not_found" => {
+        Err(error) if error.error_code() == crate::problems::COUPON_NOT_FOUND => {
             guesses.record(&core).await;
             Err(error)
         }

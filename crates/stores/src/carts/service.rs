@@ -310,7 +310,7 @@ impl CartService for PgCartService {
             (status, Some(order), _) if status == "checked_out" => Ok((store, OrderId(order))),
             (_, _, expires_at) if expires_at <= Utc::now() => Err(Error::not_found("cart")),
             _ => Err(Error::Conflict {
-                code: "cart_not_checked_out",
+                code: crate::problems::CART_NOT_CHECKED_OUT,
                 detail: "This cart has not been checked out yet; check it out first.".into(),
                 field: None,
             }),

@@ -47,7 +47,7 @@ impl PgCategoryService {
 
 fn slug_taken(e: diesel::result::Error) -> Error {
     if is_unique_violation(&e, "categories_store_slug_key") {
-        Error::conflict("slug_taken", "slug", "Another category of this store uses this slug.")
+        Error::conflict(balcao_core::problems::SLUG_TAKEN, "slug", "Another category of this store uses this slug.")
     } else {
         e.into()
     }
@@ -189,7 +189,7 @@ impl CategoryService for PgCategoryService {
                     check_parent(conn, store, parent).await?;
                     if would_cycle(conn, store, id, parent).await? {
                         return Err(Error::Rule {
-                            code: "category_cycle",
+                            code: crate::problems::CATEGORY_CYCLE,
                             detail: "A category cannot move under itself or one of its descendants.".into(),
                             field: Some("parent_id".into()),
                         });
@@ -230,7 +230,7 @@ impl CategoryService for PgCategoryService {
             .await?;
         if children > 0 {
             return Err(Error::Conflict {
-                code: "category_has_children",
+                code: crate::problems::CATEGORY_HAS_CHILDREN,
                 detail: "Move or delete the subcategories first.".into(),
                 field: None,
             });

@@ -98,13 +98,13 @@ pub async fn apply(
     let Some(state) = state else {
         if delta > 0 {
             return Err(Error::Rule {
-                code: "stock_above_maximum",
+                code: crate::problems::STOCK_ABOVE_MAXIMUM,
                 detail: format!("On-hand stock cannot rise above {MAX_STOCK} units."),
                 field: Some("delta".into()),
             });
         }
         return Err(Error::Rule {
-            code: "stock_below_reserved",
+            code: crate::problems::STOCK_BELOW_RESERVED,
             detail: "On-hand stock cannot fall below the units reserved by open orders.".into(),
             field: Some("delta".into()),
         });

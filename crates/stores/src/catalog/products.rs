@@ -245,7 +245,7 @@ fn check_variants_fit(existing: &[Vec<String>], options: &[ProductOption]) -> Re
         validate::option_values(&mut v, "options", values, options);
         if v.finish().is_err() {
             return Err(Error::Rule {
-                code: "options_orphan_variants",
+                code: crate::problems::OPTIONS_ORPHAN_VARIANTS,
                 detail: "Existing variants use option values these options no longer have; change the variants first."
                     .into(),
                 field: Some("options".into()),

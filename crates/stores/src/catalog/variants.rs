@@ -134,14 +134,14 @@ impl VariantService for PgVariantService {
         let existing = find(&current, id)?;
         if current.variants.len() == 1 {
             return Err(Error::Conflict {
-                code: "last_variant",
+                code: crate::problems::LAST_VARIANT,
                 detail: "A product keeps at least one variant; archive the product instead.".into(),
                 field: None,
             });
         }
         if existing.inventory.reserved > 0 {
             return Err(Error::Conflict {
-                code: "variant_reserved",
+                code: crate::problems::VARIANT_RESERVED,
                 detail: "Open orders hold units of this variant.".into(),
                 field: None,
             });

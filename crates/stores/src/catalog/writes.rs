@@ -15,9 +15,9 @@ use crate::schema::{categories, product_categories, product_images, variants};
 /// Maps a unique violation on a product slug or SKU to a 409 naming the field.
 pub fn conflict(e: diesel::result::Error) -> Error {
     if is_unique_violation(&e, "products_store_slug_key") {
-        Error::conflict("slug_taken", "slug", "Another product of this store uses this slug.")
+        Error::conflict(balcao_core::problems::SLUG_TAKEN, "slug", "Another product of this store uses this slug.")
     } else if is_unique_violation(&e, "variants_store_sku_key") {
-        Error::conflict("sku_taken", "sku", "Another variant of this store uses this SKU.")
+        Error::conflict(crate::problems::SKU_TAKEN, "sku", "Another variant of this store uses this SKU.")
     } else {
         e.into()
     }
@@ -54,7 +54,9 @@ pub async fn check_skus(conn: &mut AsyncPgConnection, store: StoreId, skus: &[(S
         .into_iter()
         .collect();
     match skus.iter().find(|(_, sku)| taken.contains(sku)) {
-        Some((field, _)) => Err(Error::conflict("sku_taken", field, "Another variant of this store uses this SKU.")),
+        Some((field, _)) => {
+            Err(Error::conflict(crate::problems::SKU_TAKEN, field, "Another variant of this store uses this SKU."))
+        }
         None => Ok(()),
     }
 }

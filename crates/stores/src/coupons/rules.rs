@@ -4,7 +4,7 @@
 //! per-customer usage, eligible lines (for restricted coupons), minimum subtotal, minimum items.
 //! Every rejection is an [`Error::Rule`] naming the field `code`.
 
-use balcao_core::error::{Error, Result};
+use balcao_core::error::{Error, ErrorCode, Result};
 use balcao_core::money::Money;
 
 use super::model::{AppliedCoupon, Coupon, CouponContext, CouponKind, CouponLine};
@@ -26,13 +26,13 @@ pub fn normalize_codes(raw: &[String]) -> Vec<String> {
 }
 
 /// A rejection of a coupon code with a stable `code`.
-pub fn reject(code: &'static str, detail: impl Into<String>) -> Error {
+pub fn reject(code: ErrorCode, detail: impl Into<String>) -> Error {
     Error::Rule { code, detail: detail.into(), field: Some("code".into()) }
 }
 
 /// `coupon_not_found`: no active coupon has this code.
 pub fn not_found(code: &str) -> Error {
-    reject("coupon_not_found", format!("No active coupon has the code {code}."))
+    reject(crate::problems::COUPON_NOT_FOUND, format!("No active coupon has the code {code}."))
 }
 
 /// `coupon_not_combinable` when more than one coupon is given and any of them is not combinable.
@@ -41,9 +41,10 @@ pub fn check_combinable(coupons: &[Coupon]) -> Result<()> {
         return Ok(());
     }
     match coupons.iter().find(|c| !c.combinable) {
-        Some(c) => {
-            Err(reject("coupon_not_combinable", format!("Coupon {} cannot be combined with other coupons.", c.code)))
-        }
+        Some(c) => Err(reject(
+            crate::problems::COUPON_NOT_COMBINABLE,
+            format!("Coupon {} cannot be combined with other coupons.", c.code),
+        )),
         None => Ok(()),
     }
 }
@@ -72,38 +73,47 @@ pub fn evaluate(coupon: &Coupon, ctx: &CouponContext, customer_uses: i64) -> Res
         return Err(not_found(code));
     }
     if let Some(starts) = coupon.starts_at.filter(|s| ctx.now < *s) {
-        return Err(reject("coupon_not_started", format!("Coupon {code} is valid from {}.", starts.to_rfc3339())));
+        return Err(reject(
+            crate::problems::COUPON_NOT_STARTED,
+            format!("Coupon {code} is valid from {}.", starts.to_rfc3339()),
+        ));
     }
     if let Some(ends) = coupon.ends_at.filter(|e| ctx.now >= *e) {
-        return Err(reject("coupon_expired", format!("Coupon {code} expired at {}.", ends.to_rfc3339())));
+        return Err(reject(
+            crate::problems::COUPON_EXPIRED,
+            format!("Coupon {code} expired at {}.", ends.to_rfc3339()),
+        ));
     }
     if coupon.usage_limit.is_some_and(|limit| coupon.times_used >= limit) {
-        return Err(reject("coupon_usage_exhausted", format!("Coupon {code} has been used as often as allowed.")));
+        return Err(reject(
+            crate::problems::COUPON_USAGE_EXHAUSTED,
+            format!("Coupon {code} has been used as often as allowed."),
+        ));
     }
     if coupon.per_customer_limit.is_some_and(|limit| customer_uses >= i64::from(limit)) {
         return Err(reject(
-            "coupon_customer_limit_reached",
+            crate::problems::COUPON_CUSTOMER_LIMIT_REACHED,
             format!("This buyer has already used coupon {code} as often as allowed."),
         ));
     }
     let currency = ctx.shipping_fee.currency;
     if let Some(other) = coupon.amount.or(coupon.minimum_subtotal).map(|m| m.currency).filter(|c| *c != currency) {
         return Err(reject(
-            "coupon_not_applicable",
+            crate::problems::COUPON_NOT_APPLICABLE,
             format!("Coupon {code} is in {}, the cart in {}.", other.code(), currency.code()),
         ));
     }
     let eligible: Vec<&CouponLine> = ctx.lines.iter().filter(|l| is_eligible(coupon, l)).collect();
     if is_restricted(coupon) && eligible.is_empty() {
         return Err(reject(
-            "coupon_not_applicable",
+            crate::problems::COUPON_NOT_APPLICABLE,
             format!("Coupon {code} applies to none of the items in the cart."),
         ));
     }
     let subtotal = total(eligible.iter().copied(), Money::zero(currency))?;
     if let Some(minimum) = coupon.minimum_subtotal.filter(|m| subtotal.amount < m.amount) {
         return Err(reject(
-            "coupon_minimum_not_met",
+            crate::problems::COUPON_MINIMUM_NOT_MET,
             format!(
                 "Coupon {code} needs items worth at least {} (eligible items: {}).",
                 minimum.format_pt_br(),
@@ -114,7 +124,7 @@ pub fn evaluate(coupon: &Coupon, ctx: &CouponContext, customer_uses: i64) -> Res
     let items: i64 = eligible.iter().map(|l| i64::from(l.quantity)).sum();
     if let Some(minimum) = coupon.minimum_item_count.filter(|m| items < i64::from(*m)) {
         return Err(reject(
-            "coupon_minimum_items_not_met",
+            crate::problems::COUPON_MINIMUM_ITEMS_NOT_MET,
             format!("Coupon {code} needs at least {minimum} items (eligible items: {items})."),
         ));
     }

@@ -49,7 +49,7 @@ impl PgCouponService {
 
 fn code_taken(e: diesel::result::Error) -> Error {
     if is_unique_violation(&e, "coupons_store_code_key") {
-        Error::conflict("code_taken", "code", "Another coupon of this store uses this code.")
+        Error::conflict(crate::problems::CODE_TAKEN, "code", "Another coupon of this store uses this code.")
     } else {
         e.into()
     }
@@ -296,7 +296,7 @@ pub async fn redeem(
             .map_err(|e| {
                 if is_unique_violation(&e, "coupon_redemptions_order_key") {
                     Error::conflict(
-                        "coupon_already_redeemed",
+                        crate::problems::COUPON_ALREADY_REDEEMED,
                         "code",
                         "This coupon is already redeemed for this order.",
                     )

@@ -78,7 +78,7 @@ impl AddressService for PgAddressService {
                 of_customer!(store, customer).select(customer_addresses::is_default).load(conn).await?;
             if defaults.len() >= MAX_ADDRESSES {
                 return Err(Error::Rule {
-                    code: "too_many_addresses",
+                    code: crate::problems::TOO_MANY_ADDRESSES,
                     detail: format!("A customer can have at most {MAX_ADDRESSES} addresses."),
                     field: None,
                 });

@@ -19,9 +19,13 @@ use crate::schema::{customer_addresses, customers};
 pub fn taken(e: diesel::result::Error) -> Error {
     use balcao_core::error::is_unique_violation;
     if is_unique_violation(&e, "customers_store_email_key") {
-        Error::conflict("email_taken", "email", "Another customer of this store has this email.")
+        Error::conflict(crate::problems::EMAIL_TAKEN, "email", "Another customer of this store has this email.")
     } else if is_unique_violation(&e, "customers_store_document_key") {
-        Error::conflict("document_taken", "document", "Another customer of this store has this CPF or CNPJ.")
+        Error::conflict(
+            crate::problems::DOCUMENT_TAKEN,
+            "document",
+            "Another customer of this store has this CPF or CNPJ.",
+        )
     } else {
         e.into()
     }

@@ -29,7 +29,7 @@ pub const TOKEN_PURPOSE: &str = "customer-token";
 /// How long a token holds.
 pub const TOKEN_TTL: Duration = Duration::hours(24);
 /// The problem code of a missing, malformed, forged, expired or foreign token.
-pub const INVALID_TOKEN: &str = "invalid_customer_token";
+pub const INVALID_TOKEN: balcao_core::error::ErrorCode = crate::problems::INVALID_CUSTOMER_TOKEN;
 
 /// What a token says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,7 +159,7 @@ mod tests {
         let token = mint(&ring, &c).unwrap_or_default();
         assert!(token.starts_with("bct_") && token.contains(".dev."), "{token}");
         assert_eq!(verify(&ring, &token, now).ok(), Some(c));
-        assert_eq!(code(verify(&ring, &token, now + Duration::seconds(61))), INVALID_TOKEN);
+        assert_eq!(code(verify(&ring, &token, now + Duration::seconds(61))), INVALID_TOKEN.code());
     }
 
     #[test]
@@ -179,7 +179,7 @@ mod tests {
             "bct_".to_owned(),
             String::new(),
         ] {
-            assert_eq!(code(verify(&ring, &bad, now)), INVALID_TOKEN, "{bad}");
+            assert_eq!(code(verify(&ring, &bad, now)), INVALID_TOKEN.code(), "{bad}");
         }
     }
 }

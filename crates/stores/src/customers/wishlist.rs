@@ -150,7 +150,7 @@ impl WishlistService for PgWishlistService {
             .await?;
         if saved >= MAX_ITEMS {
             return Err(Error::Rule {
-                code: "wishlist_full",
+                code: crate::problems::WISHLIST_FULL,
                 detail: format!("A wishlist holds at most {MAX_ITEMS} items; remove one first."),
                 field: None,
             });

@@ -219,7 +219,7 @@ pub async fn move_order(
     let from = OrderStatus::parse(&from).ok_or_else(|| Error::internal(format!("unknown order status {from}")))?;
     if !from.can_move_to(to) {
         return Err(Error::Conflict {
-            code: "invalid_transition",
+            code: balcao_core::problems::INVALID_TRANSITION,
             detail: format!("An order cannot move from `{}` to `{}`.", from.as_str(), to.as_str()),
             field: Some("to".into()),
         });

@@ -70,7 +70,7 @@ pub async fn reserve(conn: &mut AsyncPgConnection, store: StoreId, lines: &[(Var
                     .optional()?;
                 let (sku, available) = found.unwrap_or_else(|| ("?".to_owned(), 0));
                 return Err(Error::Conflict {
-                    code: "insufficient_stock",
+                    code: crate::problems::INSUFFICIENT_STOCK,
                     detail: format!(
                         "Variant {variant} (SKU {sku}) has {} units available; {quantity} requested.",
                         available.max(0)

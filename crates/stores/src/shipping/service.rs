@@ -81,14 +81,14 @@ fn check_subtotal(req: &QuoteRequest, currency: Currency) -> Result<()> {
         return Ok(());
     }
     Err(Error::Rule {
-        code: "currency_mismatch",
+        code: crate::problems::CURRENCY_MISMATCH,
         detail: format!("The subtotal must be in the store's currency, {}.", currency.code()),
         field: Some("subtotal".into()),
     })
 }
 
 fn unavailable(detail: String) -> Error {
-    Error::Rule { code: "delivery_method_unavailable", detail, field: Some("delivery_method_id".into()) }
+    Error::Rule { code: crate::problems::DELIVERY_METHOD_UNAVAILABLE, detail, field: Some("delivery_method_id".into()) }
 }
 
 fn amount(money: Option<Money>) -> Option<i64> {
@@ -151,7 +151,7 @@ impl DeliveryService for PgDeliveryService {
             .await?;
         if count >= MAX_ZONES {
             return Err(Error::Rule {
-                code: "too_many_delivery_zones",
+                code: crate::problems::TOO_MANY_DELIVERY_ZONES,
                 detail: format!("A store may have at most {MAX_ZONES} delivery zones."),
                 field: None,
             });
@@ -299,7 +299,7 @@ impl DeliveryService for PgDeliveryService {
             Ok(row) if row.active => DeliveryZone::from_row(row, currency)?,
             Ok(_) | Err(Error::NotFound { .. }) => {
                 return Err(Error::Rule {
-                    code: "unknown_delivery_method",
+                    code: crate::problems::UNKNOWN_DELIVERY_METHOD,
                     detail: "This delivery method is not an active delivery zone of the store.".into(),
                     field: Some("delivery_method_id".into()),
                 });

@@ -266,7 +266,7 @@ impl EndpointService for PgEndpointService {
         .await?;
         if updated == 0 {
             return Err(Error::Conflict {
-                code: "concurrent_rotation",
+                code: crate::problems::CONCURRENT_ROTATION,
                 detail: "The secret was rotated at the same time; retry.".into(),
                 field: None,
             });

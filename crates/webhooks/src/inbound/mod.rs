@@ -55,13 +55,20 @@ pub enum VerifyError {
 impl VerifyError {
     /// Stable machine-readable code for logs and error bodies.
     pub fn code(&self) -> &'static str {
+        self.error_code().code()
+    }
+
+    /// The declared problem code of the refusal, with its status (401, or 403 for a refused
+    /// handshake or address).
+    pub fn error_code(&self) -> balcao_core::error::ErrorCode {
+        use crate::problems;
         match self {
-            Self::MissingSignature => "missing_signature",
-            Self::BadSignature => "bad_signature",
-            Self::Expired => "expired",
-            Self::Malformed => "malformed",
-            Self::HandshakeRefused => "handshake_refused",
-            Self::ForbiddenIp => "forbidden_ip",
+            Self::MissingSignature => problems::MISSING_SIGNATURE,
+            Self::BadSignature => problems::BAD_SIGNATURE,
+            Self::Expired => problems::EXPIRED,
+            Self::Malformed => problems::MALFORMED,
+            Self::HandshakeRefused => problems::HANDSHAKE_REFUSED,
+            Self::ForbiddenIp => problems::FORBIDDEN_IP,
         }
     }
 }

@@ -28,7 +28,7 @@ pub(super) const DECOY: &str = "decoy";
 /// 401 `invalid_passkey`: the one answer to every failed passkey login.
 pub(super) fn invalid_passkey() -> Error {
     Error::unauthenticated(
-        "invalid_passkey",
+        crate::problems::INVALID_PASSKEY,
         "The passkey could not be verified, or the challenge expired or was used.",
     )
 }
@@ -37,7 +37,7 @@ pub(super) fn invalid_passkey() -> Error {
 pub(super) fn relying_party(core: &Core) -> Result<Webauthn> {
     let Some(settings) = &core.config.webauthn else {
         return Err(Error::Rule {
-            code: "passkeys_not_configured",
+            code: crate::problems::PASSKEYS_NOT_CONFIGURED,
             detail: "Passkeys are off: set BALCAO_WEBAUTHN_RP_ID and BALCAO_WEBAUTHN_ORIGIN.".into(),
             field: None,
         });

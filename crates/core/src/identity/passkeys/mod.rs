@@ -83,7 +83,7 @@ impl PasskeyService for PgPasskeyService {
         let existing = user_passkeys(&mut conn, row.id).await?;
         if i64::try_from(existing.len()).unwrap_or(i64::MAX) >= MAX_PASSKEYS {
             return Err(Error::Rule {
-                code: "too_many_passkeys",
+                code: crate::problems::TOO_MANY_PASSKEYS,
                 detail: format!("An account holds at most {MAX_PASSKEYS} passkeys; delete one first."),
                 field: None,
             });
@@ -141,7 +141,11 @@ impl PasskeyService for PgPasskeyService {
             .await
             .map_err(|e| {
                 if is_unique_violation(&e, "passkeys_credential_id_key") {
-                    Error::conflict("passkey_exists", "credential", "This passkey is already registered.")
+                    Error::conflict(
+                        crate::problems::PASSKEY_EXISTS,
+                        "credential",
+                        "This passkey is already registered.",
+                    )
                 } else {
                     e.into()
                 }

@@ -20,7 +20,7 @@ use crate::schema::sessions as sessions_table;
 /// See [`super::IdentityService::login`].
 pub(super) async fn login(core: &Core, req: LoginRequest, client: &ClientInfo) -> Result<LoginResponse> {
     let ip = client.ip;
-    let invalid = || Error::unauthenticated("invalid_credentials", "The email or password is wrong.");
+    let invalid = || Error::unauthenticated(crate::problems::INVALID_CREDENTIALS, "The email or password is wrong.");
     throttle::check(core, ip).await?;
     let mut conn = core.pool.get().await?;
     let Some(user) = find_by_email(&mut conn, &normalize_email(&req.email)).await? else {
@@ -32,7 +32,7 @@ pub(super) async fn login(core: &Core, req: LoginRequest, client: &ClientInfo) -
     if let Some(until) = user.locked_until.filter(|until| *until > Utc::now()) {
         let wait = (until - Utc::now()).num_seconds().max(1);
         return Err(Error::TooManyRequests {
-            code: "too_many_attempts",
+            code: crate::problems::TOO_MANY_ATTEMPTS,
             detail: "Too many failed logins for this account; try again later.".into(),
             retry_after_secs: u64::try_from(wait).unwrap_or(1),
         });
@@ -47,16 +47,22 @@ pub(super) async fn login(core: &Core, req: LoginRequest, client: &ClientInfo) -
         if !passkeys::second_factor(core, &mut conn, &user, proof).await? {
             throttle::record_failure(core, ip).await;
             record_failure(core, &mut conn, &user).await?;
-            return Err(Error::unauthenticated("invalid_passkey", "The passkey could not be verified."));
+            return Err(Error::unauthenticated(crate::problems::INVALID_PASSKEY, "The passkey could not be verified."));
         }
     } else if user.totp_secret.is_some() {
         let Some(code) = req.totp_code.as_deref().filter(|c| !c.trim().is_empty()) else {
-            return Err(Error::unauthenticated("totp_required", "This account needs a TOTP code (`totp_code`)."));
+            return Err(Error::unauthenticated(
+                crate::problems::TOTP_REQUIRED,
+                "This account needs a TOTP code (`totp_code`).",
+            ));
         };
         if !check_second_factor(core, &mut conn, &user, code).await? {
             throttle::record_failure(core, ip).await;
             record_failure(core, &mut conn, &user).await?;
-            return Err(Error::unauthenticated("invalid_totp_code", "The TOTP code is wrong or was already used."));
+            return Err(Error::unauthenticated(
+                crate::problems::INVALID_TOTP_CODE,
+                "The TOTP code is wrong or was already used.",
+            ));
         }
     }
     sessions::open(core, &mut conn, &user, client).await

@@ -57,7 +57,7 @@ pub(super) async fn start(core: &Core, id: UserId) -> Result<TotpEnrolment> {
     let user = load(&mut conn, id).await?;
     if user.totp_secret.is_some() {
         return Err(Error::Conflict {
-            code: "totp_already_enabled",
+            code: crate::problems::TOTP_ALREADY_ENABLED,
             detail: "Two-factor authentication is already on; disable it first.".into(),
             field: None,
         });
@@ -80,7 +80,7 @@ pub(super) async fn confirm(core: &Core, id: UserId, session: uuid::Uuid, code: 
     let user = load(&mut conn, id).await?;
     let Some(pending) = user.totp_pending_secret.as_deref() else {
         return Err(Error::Conflict {
-            code: "totp_not_started",
+            code: crate::problems::TOTP_NOT_STARTED,
             detail: "Start enrolment with POST /v1/me/totp first.".into(),
             field: None,
         });
@@ -126,7 +126,7 @@ pub(super) async fn disable(core: &Core, id: UserId, code: &str) -> Result<()> {
     let user = load(&mut conn, id).await?;
     if user.totp_secret.is_none() {
         return Err(Error::Conflict {
-            code: "totp_not_enabled",
+            code: crate::problems::TOTP_NOT_ENABLED,
             detail: "Two-factor authentication is not on.".into(),
             field: None,
         });

@@ -53,8 +53,8 @@ fn rejected(result: Result<AppliedCoupon>) -> &'static str {
     match result {
         Err(Error::Rule { code, field, detail }) => {
             assert_eq!(field.as_deref(), Some("code"));
-            assert!(detail.contains("PROMO") || code == "coupon_not_combinable", "{detail}");
-            code
+            assert!(detail.contains("PROMO") || code.code() == "coupon_not_combinable", "{detail}");
+            code.code()
         }
         other => panic!("expected a rule error, got {other:?}"),
     }

@@ -129,13 +129,8 @@ fn refusal(err: ReceiveError, provider: Provider, store: StoreId) -> Result<Http
         ReceiveError::Rejected(reason) => reason,
     };
     tracing::info!(store = %store, %provider, code = reason.code(), "inbound webhook refused");
-    let status = match reason {
-        VerifyError::ForbiddenIp | VerifyError::HandshakeRefused => 403,
-        _ => 401,
-    };
     Ok(problem_response(&Problem::new(
-        status,
-        reason.code(),
+        reason.error_code(),
         format!("{}.", capitalize(&reason.to_string())),
         Vec::new(),
     )))
@@ -162,7 +157,8 @@ pub async fn handshake(svc: Inbound, req: HttpRequest, path: web::Path<(String, 
     let (provider, store) = target(&path)?;
     if !provider.has_handshake() {
         let detail = format!("{provider} webhooks are POSTed; only Meta providers verify with a GET.");
-        let mut response = problem_response(&Problem::new(405, "method_not_allowed", detail, Vec::new()));
+        let mut response =
+            problem_response(&Problem::new(balcao_core::problems::METHOD_NOT_ALLOWED, detail, Vec::new()));
         response.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static("POST"));
         return Ok(response);
     }
@@ -220,7 +216,7 @@ async fn accept(svc: &Inbound, req: &HttpRequest, path: &(String, String), body:
     let (provider, store) = target(path)?;
     if body.len() > MAX_BODY_BYTES {
         let detail = format!("The body is larger than {MAX_BODY_BYTES} bytes.");
-        return Ok(problem_response(&Problem::new(413, "payload_too_large", detail, Vec::new())));
+        return Ok(problem_response(&Problem::new(balcao_core::problems::PAYLOAD_TOO_LARGE, detail, Vec::new())));
     }
     match svc.receive(provider, store, inbound_request(req, body)).await {
         Ok(received) => Ok(HttpResponse::Ok().json(received)),

@@ -6,6 +6,12 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+mod code;
+
+pub use code::{ErrorCode, ErrorCodeEntry};
+
+use crate::problems;
+
 /// A problem with one input field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {
@@ -32,29 +38,29 @@ pub enum Error {
     Validation(Vec<FieldError>),
     /// The request itself is malformed (400).
     #[error("{detail}")]
-    BadRequest { code: &'static str, detail: String },
+    BadRequest { code: ErrorCode, detail: String },
     /// No valid credentials (401).
     #[error("{detail}")]
-    Unauthenticated { code: &'static str, detail: String },
+    Unauthenticated { code: ErrorCode, detail: String },
     /// Authenticated, but missing a permission in this store (403).
     #[error("missing permission {permission}")]
     Forbidden { permission: String },
     /// Authenticated, but the account may not do this yet (403 with its own code), e.g.
     /// `email_unverified`.
     #[error("{detail}")]
-    Denied { code: &'static str, detail: String },
+    Denied { code: ErrorCode, detail: String },
     /// The resource does not exist or belongs to another tenant (404).
     #[error("{resource} not found")]
     NotFound { resource: &'static str },
     /// The request conflicts with current state (409).
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String, field: Option<String> },
+    Conflict { code: ErrorCode, detail: String, field: Option<String> },
     /// A business rule rejects the request (422 with its own code).
     #[error("{detail}")]
-    Rule { code: &'static str, detail: String, field: Option<String> },
+    Rule { code: ErrorCode, detail: String, field: Option<String> },
     /// Too many requests (429).
     #[error("{detail}")]
-    TooManyRequests { code: &'static str, detail: String, retry_after_secs: u64 },
+    TooManyRequests { code: ErrorCode, detail: String, retry_after_secs: u64 },
     /// A dependency (the database) is unavailable right now (503).
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -78,12 +84,12 @@ impl Error {
     }
 
     /// A 409 conflict naming the field that collides.
-    pub fn conflict(code: &'static str, field: &str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, field: &str, detail: impl Into<String>) -> Self {
         Self::Conflict { code, detail: detail.into(), field: Some(field.to_owned()) }
     }
 
     /// A 401 with a code.
-    pub fn unauthenticated(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn unauthenticated(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::Unauthenticated { code, detail: detail.into() }
     }
 
@@ -92,52 +98,46 @@ impl Error {
         Self::Internal(message.to_string())
     }
 
-    /// The HTTP status this error maps to.
+    /// The HTTP status this error maps to: the declared status of its code.
     pub fn status(&self) -> u16 {
-        match self {
-            Self::Validation(_) | Self::Rule { .. } => 422,
-            Self::BadRequest { .. } => 400,
-            Self::Unauthenticated { .. } => 401,
-            Self::Forbidden { .. } | Self::Denied { .. } => 403,
-            Self::NotFound { .. } => 404,
-            Self::Conflict { .. } => 409,
-            Self::TooManyRequests { .. } => 429,
-            Self::Unavailable(_) => 503,
-            Self::Internal(_) => 500,
-        }
+        self.error_code().status()
     }
 
-    /// The stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    /// The declared code of this error.
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            Self::Validation(_) => "validation_failed",
+            Self::Validation(_) => problems::VALIDATION_FAILED,
             Self::BadRequest { code, .. }
             | Self::Unauthenticated { code, .. }
             | Self::Conflict { code, .. }
             | Self::Rule { code, .. }
             | Self::Denied { code, .. }
-            | Self::TooManyRequests { code, .. } => code,
-            Self::Forbidden { .. } => "forbidden",
-            Self::NotFound { .. } => "not_found",
-            Self::Unavailable(_) => "service_unavailable",
-            Self::Internal(_) => "internal_error",
+            | Self::TooManyRequests { code, .. } => *code,
+            Self::Forbidden { .. } => problems::FORBIDDEN,
+            Self::NotFound { .. } => problems::NOT_FOUND,
+            Self::Unavailable(_) => problems::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => problems::INTERNAL_ERROR,
         }
+    }
+
+    /// The stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        self.error_code().code()
     }
 
     /// The problem document for this error (without `request_id`, which the gateway adds).
     pub fn problem(&self) -> Problem {
-        let status = self.status();
         let (detail, errors) = match self {
             Self::Validation(errors) => ("One or more fields are invalid.".to_owned(), errors.clone()),
             Self::Conflict { field: Some(field), detail, code } | Self::Rule { field: Some(field), detail, code } => {
-                (detail.clone(), vec![FieldError::new(field.clone(), *code, detail.clone())])
+                (detail.clone(), vec![FieldError::new(field.clone(), code.code(), detail.clone())])
             }
             Self::Forbidden { permission } => (format!("This action needs the `{permission}` permission."), Vec::new()),
             Self::Unavailable(_) => ("A dependency is unavailable; retry shortly.".to_owned(), Vec::new()),
             Self::Internal(_) => ("An unexpected error occurred.".to_owned(), Vec::new()),
             other => (other.to_string(), Vec::new()),
         };
-        Problem::new(status, self.code(), detail, errors)
+        Problem::new(self.error_code(), detail, errors)
     }
 }
 
@@ -175,14 +175,15 @@ pub struct ProblemFieldError {
 }
 
 impl Problem {
-    /// A problem document from its parts.
-    pub fn new(status: u16, code: &str, detail: impl Into<String>, errors: Vec<FieldError>) -> Self {
+    /// A problem document with a declared code, answered with the code's status.
+    pub fn new(code: ErrorCode, detail: impl Into<String>, errors: Vec<FieldError>) -> Self {
+        let status = code.status();
         Self {
             kind: format!("urn:balcao:problem:{code}"),
             title: status_title(status).to_owned(),
             status,
             detail: detail.into(),
-            code: code.to_owned(),
+            code: code.code().to_owned(),
             errors: errors
                 .into_iter()
                 .map(|e| ProblemFieldError { field: e.field, code: e.code, message: e.message })
