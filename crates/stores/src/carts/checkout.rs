@@ -354,15 +354,8 @@ async fn insert_lines(
 /// How long an unpaid order of `store` holds its stock: the store's `unpaid_hold_minutes`, or
 /// the platform's `BALCAO_ORDER_PAYMENT_TIMEOUT_SECS`.
 async fn hold_time(svc: &PgCartService, store: StoreId) -> Result<chrono::Duration> {
-    use balcao_core::schema::stores;
-    let mut conn = svc.core.pool.get().await?;
-    let minutes: Option<i32> = stores::table
-        .find(store.uuid())
-        .select(stores::unpaid_hold_minutes)
-        .first(&mut conn)
-        .await
-        .optional()?
-        .flatten();
+    use balcao_core::tenancy::stores::{PgStoreService, StoreService};
+    let minutes = PgStoreService::new(svc.core.clone()).get(store).await?.unpaid_hold_minutes;
     let default =
         chrono::Duration::from_std(svc.core.config.order_payment_timeout).unwrap_or(chrono::Duration::minutes(30));
     Ok(minutes.map_or(default, |m| chrono::Duration::minutes(i64::from(m))))

@@ -6,10 +6,8 @@ use balcao_core::error::Error;
 use balcao_core::events::{Event, EventSubscriber};
 use balcao_core::jobs::JobError;
 use balcao_core::mail::Email;
-use balcao_core::schema::stores;
 use balcao_core::tenancy::members::owner_emails;
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use balcao_core::tenancy::stores::{PgStoreService, StoreService};
 
 use super::events::{ENDPOINT_DISABLED, EndpointDisabled};
 use super::health::GONE;
@@ -65,15 +63,13 @@ impl EventSubscriber for DisabledEndpointNotifier {
         let Some(store) = event.store_id else { return Ok(()) };
         let disabled: EndpointDisabled = serde_json::from_value(event.data.clone())
             .map_err(|e| JobError::Permanent(format!("bad endpoint.disabled payload: {e}")))?;
+        let name = match PgStoreService::new(self.core.clone()).get(store).await {
+            Ok(found) => found.name,
+            // The store was deleted since: nobody to tell.
+            Err(Error::NotFound { .. }) => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
         let mut conn = self.core.pool.get().await.map_err(Error::from)?;
-        let name: Option<String> = stores::table
-            .find(store.uuid())
-            .select(stores::name)
-            .first(&mut conn)
-            .await
-            .optional()
-            .map_err(Error::from)?;
-        let Some(name) = name else { return Ok(()) };
         let owners = owner_emails(&mut conn, store).await?;
         drop(conn);
         if owners.is_empty() {
