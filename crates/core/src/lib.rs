@@ -74,6 +74,7 @@
 //! | [`http::identity`] | handlers for signup, login, sessions, `/me` and TOTP |
 //! | [`http::json`] | a JSON body extractor whose errors name the field |
 //! | [`http::passkeys`] | handlers for passkey registration, management and login |
+//! | [`http::path`] | the path of a store-scoped route: its `store_id` parameter and what follows it |
 //! | [`http::problem`] | errors as RFC 9457 problem responses |
 //! | [`http::query`] | a query-string extractor whose errors name the parameter |
 //! | [`http::storable`] | refusing path segments PostgreSQL cannot store |

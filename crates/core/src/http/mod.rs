@@ -7,6 +7,7 @@ pub mod idempotency;
 pub mod identity;
 pub mod json;
 pub mod passkeys;
+pub mod path;
 pub mod problem;
 pub mod query;
 pub mod storable;
@@ -20,6 +21,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use extract::{Authenticated, StoreAccess, bearer_token};
 pub use json::Json;
+pub use path::{InStore, StorePath};
 pub use problem::{PROBLEM_JSON, path_config, problem_response};
 pub use query::Query;
 
