@@ -8,6 +8,10 @@ run:
 test:
     cargo test --workspace
 
+# Line coverage per crate over the unit tests and the end-to-end suites (cargo-tarpaulin; needs what `test` needs).
+coverage:
+    bash scripts/coverage.sh
+
 # Formatting and lints, as CI checks them.
 lint:
     cargo fmt --all --check

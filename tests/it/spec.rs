@@ -165,3 +165,37 @@ fn no_two_schema_types_share_a_component_name() {
     let shared: Vec<_> = names.iter().filter(|(_, files)| files.len() > 1).collect();
     assert!(shared.is_empty(), "component names used by two types (use `#[schema(as = ...)]`): {shared:?}");
 }
+
+#[test]
+fn the_problem_schema_lists_every_declared_code_with_its_status_and_meaning() {
+    let doc = doc();
+    let problem = &doc["components"]["schemas"]["Problem"];
+    let listed: Vec<&str> = problem["properties"]["code"]["enum"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let catalog = balcao_gateway::problems::catalog();
+    let declared: Vec<&str> = catalog.iter().map(|c| c.code()).collect();
+    assert_eq!(listed, declared);
+    let entries = problem["x-error-codes"].as_array().cloned().unwrap_or_default();
+    assert_eq!(entries.len(), declared.len());
+    for (entry, code) in entries.iter().zip(&catalog) {
+        assert_eq!(entry["code"], code.code());
+        assert_eq!(entry["status"], code.status());
+        assert_eq!(entry["meaning"], code.meaning());
+    }
+    let cart_empty = entries.iter().find(|e| e["code"] == "cart_empty");
+    assert_eq!(cart_empty.map(|e| e["status"].clone()), Some(Value::from(422)), "{entries:?}");
+}
+
+#[test]
+fn no_operation_lists_a_parameter_twice() {
+    let doc = doc();
+    for (method, path, op) in operations(&doc) {
+        let mut seen = BTreeSet::new();
+        for param in op["parameters"].as_array().into_iter().flatten() {
+            let key = (param["in"].to_string(), param["name"].to_string());
+            assert!(seen.insert(key.clone()), "{method} {path} lists {key:?} twice");
+        }
+    }
+}

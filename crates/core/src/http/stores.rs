@@ -1,5 +1,6 @@
 //! Handlers for stores.
 
+use crate::http::StorePath;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 
 use super::extract::{Authenticated, StoreAccess};
@@ -36,7 +37,7 @@ pub async fn list_stores(
 }
 
 /// One store.
-#[utoipa::path(tag = "stores", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")), responses(
+#[utoipa::path(tag = "stores", security(("bearer" = [])), params(StorePath), responses(
     (status = 200, description = "The store", body = Store),
 ))]
 #[get("/stores/{store_id}")]
@@ -46,7 +47,7 @@ pub async fn get_store(stores: Stores, access: StoreAccess) -> Result<web::Json<
 }
 
 /// Change a store's name, slug or time zone.
-#[utoipa::path(tag = "stores", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+#[utoipa::path(tag = "stores", security(("bearer" = [])), params(StorePath),
     request_body = UpdateStore, responses(
     (status = 200, description = "The updated store", body = Store),
     (status = 409, description = "The slug is taken", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -58,7 +59,7 @@ pub async fn update_store(stores: Stores, access: StoreAccess, body: Json<Update
 }
 
 /// Delete a store (owners only); its keys and sessions stop working for it at once.
-#[utoipa::path(tag = "stores", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")), responses(
+#[utoipa::path(tag = "stores", security(("bearer" = [])), params(StorePath), responses(
     (status = 204, description = "Deleted"),
 ))]
 #[delete("/stores/{store_id}")]

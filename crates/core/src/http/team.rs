@@ -1,5 +1,6 @@
 //! Handlers for members, invitations, roles and API keys.
 
+use crate::http::{InStore, StorePath};
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 
 use super::extract::StoreAccess;
@@ -17,7 +18,7 @@ type Members = web::Data<dyn MemberService>;
 type ApiKeys = web::Data<dyn ApiKeyService>;
 
 /// The store's members.
-#[utoipa::path(tag = "members", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store"), PageParams),
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(StorePath, PageParams),
     responses((status = 200, description = "A page of members", body = Page<Member>)))]
 #[get("/stores/{store_id}/members")]
 pub async fn list_members(
@@ -30,7 +31,7 @@ pub async fn list_members(
 }
 
 /// Add a registered user as a member, or invite an email that is not registered yet.
-#[utoipa::path(tag = "members", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(StorePath),
     request_body = AddMember, responses(
     (status = 201, description = "The user is now a member", body = Member),
     (status = 202, description = "The email has no verified account: an invitation with a single-use link was emailed to it",
@@ -48,7 +49,7 @@ pub async fn add_member(members: Members, access: StoreAccess, body: Json<AddMem
 
 /// Change a member's role.
 #[utoipa::path(tag = "members", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("user_id" = uuid::Uuid, Path, description = "The member")),
+    StorePath, ("user_id" = uuid::Uuid, Path, description = "The member")),
     request_body = UpdateMember, responses(
     (status = 200, description = "The member", body = Member),
     (status = 409, description = "The last owner cannot be demoted", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -57,16 +58,16 @@ pub async fn add_member(members: Members, access: StoreAccess, body: Json<AddMem
 pub async fn update_member(
     members: Members,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, UserId)>,
+    InStore(user_id): InStore<UserId>,
     body: Json<UpdateMember>,
 ) -> Result<web::Json<Member>> {
     access.require(Permission::MembersManage)?;
-    Ok(web::Json(members.update(access.store_id, &access.access, path.1, body.into_inner()).await?))
+    Ok(web::Json(members.update(access.store_id, &access.access, user_id, body.into_inner()).await?))
 }
 
 /// Remove a member.
 #[utoipa::path(tag = "members", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("user_id" = uuid::Uuid, Path, description = "The member")),
+    StorePath, ("user_id" = uuid::Uuid, Path, description = "The member")),
     responses(
     (status = 204, description = "Removed"),
     (status = 409, description = "The last owner cannot be removed", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -75,15 +76,15 @@ pub async fn update_member(
 pub async fn remove_member(
     members: Members,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, UserId)>,
+    InStore(user_id): InStore<UserId>,
 ) -> Result<HttpResponse> {
     access.require(Permission::MembersManage)?;
-    members.remove(access.store_id, &access.access, path.1).await?;
+    members.remove(access.store_id, &access.access, user_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Built-in and custom roles.
-#[utoipa::path(tag = "members", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(StorePath),
     responses((status = 200, description = "Every role", body = Vec<Role>)))]
 #[get("/stores/{store_id}/roles")]
 pub async fn list_roles(members: Members, access: StoreAccess) -> Result<web::Json<Vec<Role>>> {
@@ -92,7 +93,7 @@ pub async fn list_roles(members: Members, access: StoreAccess) -> Result<web::Js
 }
 
 /// Create a custom role naming permissions; only permissions the caller holds can be granted (403 names the first one missing).
-#[utoipa::path(tag = "members", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(StorePath),
     request_body = CreateRole, responses(
     (status = 201, description = "The role", body = Role),
     (status = 409, description = "The name is taken", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -108,22 +109,22 @@ pub async fn create_role(members: Members, access: StoreAccess, body: Json<Creat
 /// Only a caller holding both the role's current and its new permissions may (403 names the
 /// first one missing). An empty body changes nothing.
 #[utoipa::path(tag = "members", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("role_id" = uuid::Uuid, Path, description = "The custom role")),
+    StorePath, ("role_id" = uuid::Uuid, Path, description = "The custom role")),
     request_body = UpdateRole, responses((status = 200, description = "The role", body = Role)))]
 #[patch("/stores/{store_id}/roles/{role_id}")]
 pub async fn update_role(
     members: Members,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, RoleId)>,
+    InStore(role_id): InStore<RoleId>,
     body: Json<UpdateRole>,
 ) -> Result<web::Json<Role>> {
     access.require(Permission::MembersManage)?;
-    Ok(web::Json(members.update_role(access.store_id, &access.access, path.1, body.into_inner()).await?))
+    Ok(web::Json(members.update_role(access.store_id, &access.access, role_id, body.into_inner()).await?))
 }
 
 /// Delete a custom role that no member holds.
 #[utoipa::path(tag = "members", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("role_id" = uuid::Uuid, Path, description = "The custom role")),
+    StorePath, ("role_id" = uuid::Uuid, Path, description = "The custom role")),
     responses(
     (status = 204, description = "Deleted"),
     (status = 409, description = "`role_in_use`: the detail says how many members hold it", body = crate::error::Problem,
@@ -133,15 +134,15 @@ pub async fn update_role(
 pub async fn delete_role(
     members: Members,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, RoleId)>,
+    InStore(role_id): InStore<RoleId>,
 ) -> Result<HttpResponse> {
     access.require(Permission::MembersManage)?;
-    members.delete_role(access.store_id, &access.access, path.1).await?;
+    members.delete_role(access.store_id, &access.access, role_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// The store's live API keys (never their secrets).
-#[utoipa::path(tag = "api-keys", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store"), PageParams),
+#[utoipa::path(tag = "api-keys", security(("bearer" = [])), params(StorePath, PageParams),
     responses((status = 200, description = "A page of keys", body = Page<ApiKey>)))]
 #[get("/stores/{store_id}/api-keys")]
 pub async fn list_api_keys(
@@ -154,7 +155,7 @@ pub async fn list_api_keys(
 }
 
 /// Create an API key; its `secret` is in this response only.
-#[utoipa::path(tag = "api-keys", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+#[utoipa::path(tag = "api-keys", security(("bearer" = [])), params(StorePath),
     request_body = CreateApiKey, responses((status = 201, description = "The key and its secret", body = CreatedApiKey)))]
 #[post("/stores/{store_id}/api-keys")]
 pub async fn create_api_key(keys: ApiKeys, access: StoreAccess, body: Json<CreateApiKey>) -> Result<HttpResponse> {
@@ -166,16 +167,16 @@ pub async fn create_api_key(keys: ApiKeys, access: StoreAccess, body: Json<Creat
 
 /// Revoke an API key at once.
 #[utoipa::path(tag = "api-keys", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("key_id" = uuid::Uuid, Path, description = "The key")),
+    StorePath, ("key_id" = uuid::Uuid, Path, description = "The key")),
     responses((status = 204, description = "Revoked")))]
 #[delete("/stores/{store_id}/api-keys/{key_id}")]
 pub async fn revoke_api_key(
     keys: ApiKeys,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, ApiKeyId)>,
+    InStore(key_id): InStore<ApiKeyId>,
 ) -> Result<HttpResponse> {
     access.require(Permission::ApiKeysManage)?;
-    keys.revoke(access.store_id, path.1).await?;
+    keys.revoke(access.store_id, key_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -185,7 +186,7 @@ pub async fn revoke_api_key(
 /// `expires_old_in` seconds more (at most 7 days; 0 stops it now). The caller must hold every
 /// scope of the key.
 #[utoipa::path(tag = "api-keys", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("key_id" = uuid::Uuid, Path, description = "The key")),
+    StorePath, ("key_id" = uuid::Uuid, Path, description = "The key")),
     request_body = RollApiKey, responses(
     (status = 201, description = "The new key and its secret", body = CreatedApiKey),
     (status = 404, description = "No such live key", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -196,16 +197,16 @@ pub async fn revoke_api_key(
 pub async fn roll_api_key(
     keys: ApiKeys,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, ApiKeyId)>,
+    InStore(key_id): InStore<ApiKeyId>,
     body: Json<RollApiKey>,
 ) -> Result<HttpResponse> {
     access.require(Permission::ApiKeysManage)?;
-    let rolled = keys.roll(access.store_id, &access.access, access.on_behalf_of(), path.1, body.into_inner()).await?;
+    let rolled = keys.roll(access.store_id, &access.access, access.on_behalf_of(), key_id, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(rolled))
 }
 
 /// The store's invitations, newest first, with their status (`pending`, `accepted`, `revoked`, `expired`).
-#[utoipa::path(tag = "members", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store"), PageParams),
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(StorePath, PageParams),
     responses((status = 200, description = "A page of invitations", body = Page<Invitation>)))]
 #[get("/stores/{store_id}/invitations")]
 pub async fn list_invitations(
@@ -219,7 +220,7 @@ pub async fn list_invitations(
 
 /// Email an invitation again: a new link (the old one stops working) valid 14 days from now.
 #[utoipa::path(tag = "members", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("invitation_id" = uuid::Uuid, Path, description = "The invitation")),
+    StorePath, ("invitation_id" = uuid::Uuid, Path, description = "The invitation")),
     responses(
     (status = 200, description = "The invitation", body = Invitation),
     (status = 409, description = "`invitation_closed`: accepted or revoked", body = crate::error::Problem,
@@ -229,15 +230,15 @@ pub async fn list_invitations(
 pub async fn resend_invitation(
     members: Members,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, InvitationId)>,
+    InStore(invitation_id): InStore<InvitationId>,
 ) -> Result<web::Json<Invitation>> {
     access.require(Permission::MembersManage)?;
-    Ok(web::Json(members.resend_invitation(access.store_id, path.1).await?))
+    Ok(web::Json(members.resend_invitation(access.store_id, invitation_id).await?))
 }
 
 /// Revoke an invitation: its link stops working.
 #[utoipa::path(tag = "members", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("invitation_id" = uuid::Uuid, Path, description = "The invitation")),
+    StorePath, ("invitation_id" = uuid::Uuid, Path, description = "The invitation")),
     responses(
     (status = 204, description = "Revoked"),
     (status = 409, description = "`invitation_closed`: already accepted", body = crate::error::Problem,
@@ -247,9 +248,9 @@ pub async fn resend_invitation(
 pub async fn revoke_invitation(
     members: Members,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, InvitationId)>,
+    InStore(invitation_id): InStore<InvitationId>,
 ) -> Result<HttpResponse> {
     access.require(Permission::MembersManage)?;
-    members.revoke_invitation(access.store_id, path.1).await?;
+    members.revoke_invitation(access.store_id, invitation_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,7 +2,7 @@
 
 use actix_web::{get, patch, web};
 use balcao_core::error::Result;
-use balcao_core::http::{Json, Query, StoreAccess};
+use balcao_core::http::{InStore, Json, Query, StoreAccess, StorePath};
 use balcao_core::pagination::{Page, PageParams};
 use balcao_core::tenancy::Permission;
 
@@ -13,7 +13,7 @@ use crate::messages::{ConversationId, Message};
 type Conversations = web::Data<dyn ConversationService>;
 
 /// The inbox: conversations, most recently active first, each with its latest message.
-#[utoipa::path(tag = "messaging", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store"),
+#[utoipa::path(tag = "messaging", security(("bearer" = [])), params(StorePath,
     ConversationFilter, PageParams), responses((status = 200, description = "A page of conversations", body = Page<Conversation>)))]
 #[get("/stores/{store_id}/conversations")]
 pub async fn list_conversations(
@@ -28,45 +28,45 @@ pub async fn list_conversations(
 
 /// One conversation with a page of its messages (oldest first unless `order=desc`).
 #[utoipa::path(tag = "messaging", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("conversation_id" = uuid::Uuid, Path, description = "The conversation"),
+    StorePath, ("conversation_id" = uuid::Uuid, Path, description = "The conversation"),
     MessagesParams), responses((status = 200, description = "The conversation and its messages", body = ConversationDetail)))]
 #[get("/stores/{store_id}/conversations/{conversation_id}")]
 pub async fn get_conversation(
     svc: Conversations,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, ConversationId)>,
+    InStore(conversation_id): InStore<ConversationId>,
     params: Query<MessagesParams>,
 ) -> Result<web::Json<ConversationDetail>> {
     access.require(Permission::MessagesRead)?;
-    Ok(web::Json(svc.get(access.store_id, path.1, &params).await?))
+    Ok(web::Json(svc.get(access.store_id, conversation_id, &params).await?))
 }
 
 /// A page of a conversation's messages (oldest first unless `order=desc`).
 #[utoipa::path(tag = "messaging", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("conversation_id" = uuid::Uuid, Path, description = "The conversation"),
+    StorePath, ("conversation_id" = uuid::Uuid, Path, description = "The conversation"),
     MessagesParams), responses((status = 200, description = "A page of messages", body = Page<Message>)))]
 #[get("/stores/{store_id}/conversations/{conversation_id}/messages")]
 pub async fn list_conversation_messages(
     svc: Conversations,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, ConversationId)>,
+    InStore(conversation_id): InStore<ConversationId>,
     params: Query<MessagesParams>,
 ) -> Result<web::Json<Page<Message>>> {
     access.require(Permission::MessagesRead)?;
-    Ok(web::Json(svc.messages(access.store_id, path.1, &params).await?))
+    Ok(web::Json(svc.messages(access.store_id, conversation_id, &params).await?))
 }
 
 /// Change a conversation's status, assignee (a member, or null) or labels.
 #[utoipa::path(tag = "messaging", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("conversation_id" = uuid::Uuid, Path, description = "The conversation")),
+    StorePath, ("conversation_id" = uuid::Uuid, Path, description = "The conversation")),
     request_body = UpdateConversation, responses((status = 200, description = "The conversation", body = Conversation)))]
 #[patch("/stores/{store_id}/conversations/{conversation_id}")]
 pub async fn update_conversation(
     svc: Conversations,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, ConversationId)>,
+    InStore(conversation_id): InStore<ConversationId>,
     body: Json<UpdateConversation>,
 ) -> Result<web::Json<Conversation>> {
     access.require(Permission::MessagesSend)?;
-    Ok(web::Json(svc.update(access.store_id, path.1, body.into_inner()).await?))
+    Ok(web::Json(svc.update(access.store_id, conversation_id, body.into_inner()).await?))
 }

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, post, web};
 use balcao_core::error::Result;
-use balcao_core::http::{Json, StoreAccess};
+use balcao_core::http::{InStore, Json, StoreAccess, StorePath};
 use balcao_core::tenancy::Permission;
 
 use super::handler::InboundMessages;
@@ -14,7 +14,7 @@ use crate::messages::Message;
 /// report it. It takes the real path: the conversation, the customer-service window,
 /// `message.received` and opt-out keywords (`PARE`).
 #[utoipa::path(tag = "messaging", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("channel_id" = uuid::Uuid, Path, description = "A sandbox channel")),
+    StorePath, ("channel_id" = uuid::Uuid, Path, description = "A sandbox channel")),
     request_body = SimulateInbound, responses(
     (status = 201, description = "The inbound message, stored", body = Message),
     (status = 422, description = "Invalid, or not a sandbox channel (`not_a_sandbox_channel`)",
@@ -23,9 +23,9 @@ use crate::messages::Message;
 pub async fn simulate_inbound(
     inbound: web::Data<InboundMessages>,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, ChannelId)>,
+    InStore(channel_id): InStore<ChannelId>,
     body: Json<SimulateInbound>,
 ) -> Result<HttpResponse> {
     access.require(Permission::MessagesSend)?;
-    Ok(HttpResponse::Created().json(inbound.simulate(access.store_id, path.1, body.into_inner()).await?))
+    Ok(HttpResponse::Created().json(inbound.simulate(access.store_id, channel_id, body.into_inner()).await?))
 }

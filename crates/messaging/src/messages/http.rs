@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use balcao_core::error::Result;
-use balcao_core::http::{Json, Query, StoreAccess};
+use balcao_core::http::{InStore, Json, Query, StoreAccess, StorePath};
 use balcao_core::pagination::{Page, PageParams};
 use balcao_core::tenancy::Permission;
 
@@ -12,7 +12,7 @@ use super::service::MessageService;
 
 /// Send a message on any channel: it is stored `queued` and sent asynchronously.
 /// Honours `Idempotency-Key`.
-#[utoipa::path(tag = "messaging", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+#[utoipa::path(tag = "messaging", security(("bearer" = [])), params(StorePath),
     request_body = SendMessage, responses(
     (status = 202, description = "The queued message", body = Message),
     (status = 422, description = "Invalid; outside the customer-service window (`outside_customer_service_window`); or marketing the contact may not receive: a store customer without a granted marketing consent for the channel (`marketing_consent_missing`), or a contact who revoked it or opted out (`recipient_opted_out`), both naming `to`",
@@ -28,7 +28,7 @@ pub async fn send_message(
 }
 
 /// Messages, newest first.
-#[utoipa::path(tag = "messaging", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store"),
+#[utoipa::path(tag = "messaging", security(("bearer" = [])), params(StorePath,
     MessageFilter, PageParams), responses((status = 200, description = "A page of messages", body = Page<Message>)))]
 #[get("/stores/{store_id}/messages")]
 pub async fn list_messages(
@@ -43,30 +43,30 @@ pub async fn list_messages(
 
 /// One message.
 #[utoipa::path(tag = "messaging", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("message_id" = uuid::Uuid, Path, description = "The message")),
+    StorePath, ("message_id" = uuid::Uuid, Path, description = "The message")),
     responses((status = 200, description = "The message", body = Message)))]
 #[get("/stores/{store_id}/messages/{message_id}")]
 pub async fn get_message(
     svc: web::Data<MessageService>,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, MessageId)>,
+    InStore(message_id): InStore<MessageId>,
 ) -> Result<web::Json<Message>> {
     access.require(Permission::MessagesRead)?;
-    Ok(web::Json(svc.get(access.store_id, path.1).await?))
+    Ok(web::Json(svc.get(access.store_id, message_id).await?))
 }
 
 /// Sandbox only: report the message delivered, read or failed, as a provider's status
 /// webhook would (statuses only move forward).
 #[utoipa::path(tag = "messaging", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("message_id" = uuid::Uuid, Path, description = "The message")),
+    StorePath, ("message_id" = uuid::Uuid, Path, description = "The message")),
     request_body = Simulate, responses((status = 200, description = "The message after the report", body = Message)))]
 #[post("/stores/{store_id}/messages/{message_id}/simulate")]
 pub async fn simulate_message(
     svc: web::Data<MessageService>,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, MessageId)>,
+    InStore(message_id): InStore<MessageId>,
     body: Json<Simulate>,
 ) -> Result<web::Json<Message>> {
     access.require(Permission::MessagesSend)?;
-    Ok(web::Json(svc.simulate(access.store_id, path.1, body.into_inner()).await?))
+    Ok(web::Json(svc.simulate(access.store_id, message_id, body.into_inner()).await?))
 }

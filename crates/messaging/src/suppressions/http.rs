@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use balcao_core::error::Result;
-use balcao_core::http::{Json, Query, StoreAccess};
+use balcao_core::http::{InStore, Json, Query, StoreAccess, StorePath};
 use balcao_core::pagination::{Page, PageParams};
 use balcao_core::tenancy::Permission;
 
@@ -12,7 +12,7 @@ use super::service::SuppressionService;
 type Suppressions = web::Data<dyn SuppressionService>;
 
 /// Contacts who opted out of marketing, by channel kind then contact.
-#[utoipa::path(tag = "messaging", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store"),
+#[utoipa::path(tag = "messaging", security(("bearer" = [])), params(StorePath,
     SuppressionFilter, PageParams), responses((status = 200, description = "A page of suppressions", body = Page<Suppression>)))]
 #[get("/stores/{store_id}/suppressions")]
 pub async fn list_suppressions(
@@ -27,7 +27,7 @@ pub async fn list_suppressions(
 
 /// Record that a contact opted out of marketing on a channel kind (201 when new, 200 when it
 /// was already recorded).
-#[utoipa::path(tag = "messaging", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+#[utoipa::path(tag = "messaging", security(("bearer" = [])), params(StorePath),
     request_body = CreateSuppression, responses(
     (status = 201, description = "Recorded", body = Suppression),
     (status = 200, description = "Already recorded", body = Suppression)))]
@@ -44,7 +44,7 @@ pub async fn create_suppression(
 
 /// Opt a contact back in: remove their suppression.
 #[utoipa::path(tag = "messaging", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"),
+    StorePath,
     ("kind" = String, Path, description = "`whatsapp`, `instagram`, `email` or `sms`"),
     ("contact" = String, Path, description = "The contact, URL-encoded (`%2B5511987654321`)")),
     responses((status = 204, description = "Removed")))]
@@ -52,10 +52,9 @@ pub async fn create_suppression(
 pub async fn delete_suppression(
     svc: Suppressions,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, String, String)>,
+    InStore((kind, contact)): InStore<(String, String)>,
 ) -> Result<HttpResponse> {
     access.require(Permission::MessagesSend)?;
-    let (_, kind, contact) = path.into_inner();
     svc.delete(access.store_id, &kind, &contact).await?;
     Ok(HttpResponse::NoContent().finish())
 }

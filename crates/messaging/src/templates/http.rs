@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use balcao_core::error::Result;
-use balcao_core::http::{Json, Query, StoreAccess};
+use balcao_core::http::{InStore, Json, Query, StoreAccess, StorePath};
 use balcao_core::pagination::{Page, PageParams};
 use balcao_core::tenancy::Permission;
 
@@ -12,7 +12,7 @@ use super::service::TemplateService;
 type Templates = web::Data<dyn TemplateService>;
 
 /// The store's message templates, oldest first.
-#[utoipa::path(tag = "messaging", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store"),
+#[utoipa::path(tag = "messaging", security(("bearer" = [])), params(StorePath,
     TemplateFilter, PageParams), responses((status = 200, description = "A page of templates", body = Page<MessageTemplate>)))]
 #[get("/stores/{store_id}/message-templates")]
 pub async fn list_templates(
@@ -26,7 +26,7 @@ pub async fn list_templates(
 }
 
 /// Register a template (as approved by the channel's provider).
-#[utoipa::path(tag = "messaging", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+#[utoipa::path(tag = "messaging", security(("bearer" = [])), params(StorePath),
     request_body = CreateTemplate, responses(
     (status = 201, description = "The template", body = MessageTemplate),
     (status = 409, description = "A template with this kind, name and language exists (`template_exists`)",
@@ -39,21 +39,21 @@ pub async fn create_template(svc: Templates, access: StoreAccess, body: Json<Cre
 
 /// One template.
 #[utoipa::path(tag = "messaging", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("template_id" = uuid::Uuid, Path, description = "The template")),
+    StorePath, ("template_id" = uuid::Uuid, Path, description = "The template")),
     responses((status = 200, description = "The template", body = MessageTemplate)))]
 #[get("/stores/{store_id}/message-templates/{template_id}")]
 pub async fn get_template(
     svc: Templates,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, TemplateId)>,
+    InStore(template_id): InStore<TemplateId>,
 ) -> Result<web::Json<MessageTemplate>> {
     access.require(Permission::MessagesRead)?;
-    Ok(web::Json(svc.get(access.store_id, path.1).await?))
+    Ok(web::Json(svc.get(access.store_id, template_id).await?))
 }
 
 /// Change a template; `components` replaces them all.
 #[utoipa::path(tag = "messaging", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("template_id" = uuid::Uuid, Path, description = "The template")),
+    StorePath, ("template_id" = uuid::Uuid, Path, description = "The template")),
     request_body = UpdateTemplate, responses(
     (status = 200, description = "The template", body = MessageTemplate),
     (status = 409, description = "A template with this kind, name and language exists (`template_exists`)",
@@ -62,24 +62,24 @@ pub async fn get_template(
 pub async fn update_template(
     svc: Templates,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, TemplateId)>,
+    InStore(template_id): InStore<TemplateId>,
     body: Json<UpdateTemplate>,
 ) -> Result<web::Json<MessageTemplate>> {
     access.require(Permission::ChannelsManage)?;
-    Ok(web::Json(svc.update(access.store_id, path.1, body.into_inner()).await?))
+    Ok(web::Json(svc.update(access.store_id, template_id, body.into_inner()).await?))
 }
 
 /// Remove a template.
 #[utoipa::path(tag = "messaging", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("template_id" = uuid::Uuid, Path, description = "The template")),
+    StorePath, ("template_id" = uuid::Uuid, Path, description = "The template")),
     responses((status = 204, description = "Removed")))]
 #[delete("/stores/{store_id}/message-templates/{template_id}")]
 pub async fn delete_template(
     svc: Templates,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, TemplateId)>,
+    InStore(template_id): InStore<TemplateId>,
 ) -> Result<HttpResponse> {
     access.require(Permission::ChannelsManage)?;
-    svc.delete(access.store_id, path.1).await?;
+    svc.delete(access.store_id, template_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

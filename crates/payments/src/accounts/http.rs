@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, delete, get, put, web};
 use balcao_core::Core;
 use balcao_core::error::Result;
-use balcao_core::http::{Json, StoreAccess};
+use balcao_core::http::{InStore, Json, StoreAccess, StorePath};
 use balcao_core::tenancy::Permission;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -13,21 +13,21 @@ use super::service as accounts;
 /// Connect the store to a provider (`efi` for PIX and boleto, `stripe` for cards); its
 /// credentials are sealed and never returned. Without an account, a method pays through the sandbox.
 #[utoipa::path(tag = "payments", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("provider" = String, Path, description = "`efi`, `stripe` or `pagbank`")),
+    StorePath, ("provider" = String, Path, description = "`efi`, `stripe` or `pagbank`")),
     request_body = UpsertAccount, responses((status = 200, description = "The account, without its credentials", body = PaymentAccount)))]
 #[put("/stores/{store_id}/payment-accounts/{provider}")]
 pub async fn put_account(
     core: web::Data<Core>,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, String)>,
+    InStore(provider): InStore<String>,
     body: Json<UpsertAccount>,
 ) -> Result<web::Json<PaymentAccount>> {
     access.require(Permission::StoreWrite)?;
-    Ok(web::Json(accounts::upsert(&core, access.store_id, &path.1, body.into_inner()).await?))
+    Ok(web::Json(accounts::upsert(&core, access.store_id, &provider, body.into_inner()).await?))
 }
 
 /// The store's provider accounts (credentials by name only).
-#[utoipa::path(tag = "payments", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+#[utoipa::path(tag = "payments", security(("bearer" = [])), params(StorePath),
     responses((status = 200, description = "The accounts", body = Vec<PaymentAccount>)))]
 #[get("/stores/{store_id}/payment-accounts")]
 pub async fn list_accounts(core: web::Data<Core>, access: StoreAccess) -> Result<web::Json<Vec<PaymentAccount>>> {
@@ -37,16 +37,16 @@ pub async fn list_accounts(core: web::Data<Core>, access: StoreAccess) -> Result
 
 /// Disconnect a provider; its methods pay through the sandbox again.
 #[utoipa::path(tag = "payments", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("provider" = String, Path, description = "The provider")),
+    StorePath, ("provider" = String, Path, description = "The provider")),
     responses((status = 204, description = "Removed")))]
 #[delete("/stores/{store_id}/payment-accounts/{provider}")]
 pub async fn delete_account(
     core: web::Data<Core>,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, String)>,
+    InStore(provider): InStore<String>,
 ) -> Result<HttpResponse> {
     access.require(Permission::StoreWrite)?;
-    accounts::delete(&core, access.store_id, &path.1).await?;
+    accounts::delete(&core, access.store_id, &provider).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -5,7 +5,7 @@ use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use balcao_core::Core;
 use balcao_core::error::{Error, Result};
-use balcao_core::http::{Json, Query, StoreAccess};
+use balcao_core::http::{InStore, Json, Query, StoreAccess, StorePath};
 use balcao_core::id::StoreId;
 use balcao_core::pagination::{Page, PageParams};
 use balcao_core::tenancy::Permission;
@@ -30,7 +30,7 @@ fn staff_payments_url(core: &Core, store: StoreId) -> String {
 /// Start paying an order: PIX (BR Code and QR code), boleto (line and barcode) or card (a
 /// client secret for the provider's elements). Requires `Idempotency-Key`.
 #[utoipa::path(tag = "payments", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("order_id" = uuid::Uuid, Path, description = "The order"),
+    StorePath, ("order_id" = uuid::Uuid, Path, description = "The order"),
     ("Idempotency-Key" = String, Header, description = "Required: the same key answers the same payment")),
     request_body = CreatePayment, responses(
     (status = 201, description = "The payment with its instructions", body = Payment),
@@ -42,17 +42,17 @@ pub async fn create_payment(
     core: web::Data<Core>,
     access: StoreAccess,
     req: HttpRequest,
-    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    InStore(order_id): InStore<uuid::Uuid>,
     body: Json<CreatePayment>,
 ) -> Result<HttpResponse> {
     access.require(Permission::OrdersWrite)?;
-    let payment = svc.create(access.store_id, path.1, body.into_inner(), &idempotency_key(&req)).await?;
+    let payment = svc.create(access.store_id, order_id, body.into_inner(), &idempotency_key(&req)).await?;
     Ok(HttpResponse::Created().json(payment.with_qr_url(&staff_payments_url(&core, access.store_id))))
 }
 
 /// Payments, newest first.
 #[utoipa::path(tag = "payments", security(("bearer" = [])),
-    params(("store_id" = uuid::Uuid, Path, description = "The store"), PageParams),
+    params(StorePath, PageParams),
     responses((status = 200, description = "A page of payments", body = Page<Payment>)))]
 #[get("/stores/{store_id}/payments")]
 pub async fn list_payments(
@@ -68,17 +68,17 @@ pub async fn list_payments(
 
 /// One payment.
 #[utoipa::path(tag = "payments", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("payment_id" = uuid::Uuid, Path, description = "The payment")),
+    StorePath, ("payment_id" = uuid::Uuid, Path, description = "The payment")),
     responses((status = 200, description = "The payment", body = Payment)))]
 #[get("/stores/{store_id}/payments/{payment_id}")]
 pub async fn get_payment(
     svc: Payments,
     core: web::Data<Core>,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, PaymentId)>,
+    InStore(payment_id): InStore<PaymentId>,
 ) -> Result<web::Json<Payment>> {
     access.require(Permission::PaymentsRead)?;
-    let payment = svc.get(access.store_id, path.1).await?;
+    let payment = svc.get(access.store_id, payment_id).await?;
     Ok(web::Json(payment.with_qr_url(&staff_payments_url(&core, access.store_id))))
 }
 
@@ -89,15 +89,15 @@ async fn pix_code(svc: &Payments, access: &StoreAccess, id: PaymentId) -> Result
 
 /// The PIX QR code as SVG.
 #[utoipa::path(tag = "payments", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("payment_id" = uuid::Uuid, Path, description = "The payment")),
+    StorePath, ("payment_id" = uuid::Uuid, Path, description = "The payment")),
     responses((status = 200, description = "The QR code", content_type = "image/svg+xml", body = String)))]
 #[get("/stores/{store_id}/payments/{payment_id}/qr.svg")]
 pub async fn qr_svg(
     svc: Payments,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, PaymentId)>,
+    InStore(payment_id): InStore<PaymentId>,
 ) -> Result<HttpResponse> {
-    qr_svg_response(&pix_code(&svc, &access, path.1).await?)
+    qr_svg_response(&pix_code(&svc, &access, payment_id).await?)
 }
 
 /// A PIX code's QR code as an SVG response (staff and storefront routes).
@@ -120,31 +120,31 @@ pub(crate) fn qr_png_response(code: &str) -> Result<HttpResponse> {
 
 /// The PIX QR code as PNG.
 #[utoipa::path(tag = "payments", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("payment_id" = uuid::Uuid, Path, description = "The payment")),
+    StorePath, ("payment_id" = uuid::Uuid, Path, description = "The payment")),
     responses((status = 200, description = "The QR code", content_type = "image/png", body = Vec<u8>)))]
 #[get("/stores/{store_id}/payments/{payment_id}/qr.png")]
 pub async fn qr_png(
     svc: Payments,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, PaymentId)>,
+    InStore(payment_id): InStore<PaymentId>,
 ) -> Result<HttpResponse> {
-    qr_png_response(&pix_code(&svc, &access, path.1).await?)
+    qr_png_response(&pix_code(&svc, &access, payment_id).await?)
 }
 
 /// Sandbox only: report the payment `paid`, `failed` or `expired` as the provider would.
 #[utoipa::path(tag = "payments", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("payment_id" = uuid::Uuid, Path, description = "The payment")),
+    StorePath, ("payment_id" = uuid::Uuid, Path, description = "The payment")),
     request_body = Simulate, responses((status = 200, description = "The payment after the report", body = Payment)))]
 #[post("/stores/{store_id}/payments/{payment_id}/simulate")]
 pub async fn simulate_payment(
     svc: Payments,
     core: web::Data<Core>,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, PaymentId)>,
+    InStore(payment_id): InStore<PaymentId>,
     body: Json<Simulate>,
 ) -> Result<web::Json<Payment>> {
     access.require(Permission::OrdersWrite)?;
-    let payment = svc.simulate(access.store_id, path.1, body.into_inner()).await?;
+    let payment = svc.simulate(access.store_id, payment_id, body.into_inner()).await?;
     Ok(web::Json(payment.with_qr_url(&staff_payments_url(&core, access.store_id))))
 }
 

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use balcao_core::error::Result;
-use balcao_core::http::{Json, StoreAccess};
+use balcao_core::http::{InStore, Json, StoreAccess, StorePath};
 use balcao_core::tenancy::Permission;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -15,7 +15,7 @@ type Payments = web::Data<dyn PaymentService>;
 
 /// Refund part or all of a paid payment (never more than captured in total). Requires `Idempotency-Key`.
 #[utoipa::path(tag = "payments", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("payment_id" = uuid::Uuid, Path, description = "The payment"),
+    StorePath, ("payment_id" = uuid::Uuid, Path, description = "The payment"),
     ("Idempotency-Key" = String, Header, description = "Required: the same key answers the same refund")),
     request_body = CreateRefund, responses(
     (status = 201, description = "The refund (`succeeded` or `failed`)", body = Refund),
@@ -25,26 +25,26 @@ pub async fn create_refund(
     svc: Payments,
     access: StoreAccess,
     req: HttpRequest,
-    path: web::Path<(uuid::Uuid, PaymentId)>,
+    InStore(payment_id): InStore<PaymentId>,
     body: Json<CreateRefund>,
 ) -> Result<HttpResponse> {
     access.require(Permission::PaymentsRefund)?;
-    let refund = svc.refund(access.store_id, path.1, body.into_inner(), &idempotency_key(&req)).await?;
+    let refund = svc.refund(access.store_id, payment_id, body.into_inner(), &idempotency_key(&req)).await?;
     Ok(HttpResponse::Created().json(refund))
 }
 
 /// A payment's refunds.
 #[utoipa::path(tag = "payments", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("payment_id" = uuid::Uuid, Path, description = "The payment")),
+    StorePath, ("payment_id" = uuid::Uuid, Path, description = "The payment")),
     responses((status = 200, description = "Its refunds, oldest first", body = Vec<Refund>)))]
 #[get("/stores/{store_id}/payments/{payment_id}/refunds")]
 pub async fn list_refunds(
     svc: Payments,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, PaymentId)>,
+    InStore(payment_id): InStore<PaymentId>,
 ) -> Result<web::Json<Vec<Refund>>> {
     access.require(Permission::PaymentsRead)?;
-    Ok(web::Json(svc.refunds(access.store_id, path.1).await?))
+    Ok(web::Json(svc.refunds(access.store_id, payment_id).await?))
 }
 
 /// Registers the refund routes.

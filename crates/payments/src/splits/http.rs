@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, delete, get, put, web};
 use balcao_core::Core;
 use balcao_core::error::Result;
-use balcao_core::http::{Json, StoreAccess};
+use balcao_core::http::{InStore, Json, StoreAccess, StorePath};
 use balcao_core::tenancy::Permission;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -13,7 +13,7 @@ use crate::payments::model::PaymentId;
 use crate::payments::rows;
 
 /// The store's split rules: the platform's fee and fixed recipients (empty when none are set).
-#[utoipa::path(tag = "payments", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+#[utoipa::path(tag = "payments", security(("bearer" = [])), params(StorePath),
     responses((status = 200, description = "The rules", body = SplitRulesView)))]
 #[get("/stores/{store_id}/payment-split-rules")]
 pub async fn get_rules(core: web::Data<Core>, access: StoreAccess) -> Result<web::Json<SplitRulesView>> {
@@ -25,7 +25,7 @@ pub async fn get_rules(core: web::Data<Core>, access: StoreAccess) -> Result<web
 /// moment: the platform's fee first, then each recipient, a percentage or a fixed amount. Once
 /// paid, shares with a destination at the payment's provider are sent (EFI split on PIX
 /// charges, Stripe Connect transfers for cards); the rest are recorded for the store to settle.
-#[utoipa::path(tag = "payments", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+#[utoipa::path(tag = "payments", security(("bearer" = [])), params(StorePath),
     request_body = SplitRules, responses(
     (status = 200, description = "The rules", body = SplitRulesView),
     (status = 422, description = "Invalid rules, naming the field", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
@@ -40,7 +40,7 @@ pub async fn put_rules(
 }
 
 /// Remove the store's split rules; later payments are not split.
-#[utoipa::path(tag = "payments", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+#[utoipa::path(tag = "payments", security(("bearer" = [])), params(StorePath),
     responses((status = 204, description = "Removed")))]
 #[delete("/stores/{store_id}/payment-split-rules")]
 pub async fn delete_rules(core: web::Data<Core>, access: StoreAccess) -> Result<HttpResponse> {
@@ -51,19 +51,19 @@ pub async fn delete_rules(core: web::Data<Core>, access: StoreAccess) -> Result<
 
 /// A payment's shares and where each went.
 #[utoipa::path(tag = "payments", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("payment_id" = uuid::Uuid, Path, description = "The payment")),
+    StorePath, ("payment_id" = uuid::Uuid, Path, description = "The payment")),
     responses((status = 200, description = "Its shares, the platform's fee first", body = Vec<PaymentSplit>),
     (status = 404, description = "No such payment", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
 #[get("/stores/{store_id}/payments/{payment_id}/splits")]
 pub async fn list_splits(
     core: web::Data<Core>,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, PaymentId)>,
+    InStore(payment_id): InStore<PaymentId>,
 ) -> Result<web::Json<Vec<PaymentSplit>>> {
     access.require(Permission::PaymentsRead)?;
     let mut conn = core.pool.get().await?;
-    rows::find(&mut conn, access.store_id, path.1.uuid()).await?;
-    Ok(web::Json(store::list(&mut conn, access.store_id, path.1.uuid()).await?))
+    rows::find(&mut conn, access.store_id, payment_id.uuid()).await?;
+    Ok(web::Json(store::list(&mut conn, access.store_id, payment_id.uuid()).await?))
 }
 
 /// Registers the split routes.

@@ -2,14 +2,14 @@
 
 use actix_web::{get, web};
 use balcao_core::error::Result;
-use balcao_core::http::{Query, StoreAccess};
+use balcao_core::http::{Query, StoreAccess, StorePath};
 use balcao_core::tenancy::Permission;
 
 use super::service::{Analytics, AnalyticsService, Period};
 
 /// Revenue, orders, average order value, top products, orders by hour (store time zone) and repeat customers.
 #[utoipa::path(tag = "orders", security(("bearer" = [])),
-    params(("store_id" = uuid::Uuid, Path, description = "The store"), Period),
+    params(StorePath, Period),
     responses((status = 200, description = "The figures for the period", body = Analytics)))]
 #[get("/stores/{store_id}/analytics")]
 pub async fn analytics(

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use balcao_core::error::Result;
-use balcao_core::http::{Json, Query, StoreAccess};
+use balcao_core::http::{InStore, Json, Query, StoreAccess, StorePath};
 use balcao_core::pagination::{Page, PageParams};
 use balcao_core::tenancy::Permission;
 
@@ -21,7 +21,7 @@ type Inventory = web::Data<dyn InventoryService>;
 
 /// The store's categories.
 #[utoipa::path(tag = "catalog", security(("bearer" = [])),
-    params(("store_id" = uuid::Uuid, Path, description = "The store"), PageParams),
+    params(StorePath, PageParams),
     responses((status = 200, description = "A page of categories", body = Page<Category>)))]
 #[get("/stores/{store_id}/categories")]
 pub async fn list_categories(
@@ -34,7 +34,7 @@ pub async fn list_categories(
 }
 
 /// Create a category.
-#[utoipa::path(tag = "catalog", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+#[utoipa::path(tag = "catalog", security(("bearer" = [])), params(StorePath),
     request_body = CreateCategory, responses(
     (status = 201, description = "The category", body = Category),
     (status = 409, description = "The slug is taken", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
@@ -46,21 +46,21 @@ pub async fn create_category(svc: Categories, access: StoreAccess, body: Json<Cr
 
 /// One category.
 #[utoipa::path(tag = "catalog", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("category_id" = uuid::Uuid, Path, description = "The category")),
+    StorePath, ("category_id" = uuid::Uuid, Path, description = "The category")),
     responses((status = 200, description = "The category", body = Category)))]
 #[get("/stores/{store_id}/categories/{category_id}")]
 pub async fn get_category(
     svc: Categories,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, CategoryId)>,
+    InStore(category_id): InStore<CategoryId>,
 ) -> Result<web::Json<Category>> {
     access.require(Permission::CatalogRead)?;
-    Ok(web::Json(svc.get(access.store_id, path.1).await?))
+    Ok(web::Json(svc.get(access.store_id, category_id).await?))
 }
 
 /// Change a category; `parent_id` moves it (never under itself or a descendant).
 #[utoipa::path(tag = "catalog", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("category_id" = uuid::Uuid, Path, description = "The category")),
+    StorePath, ("category_id" = uuid::Uuid, Path, description = "The category")),
     request_body = UpdateCategory, responses(
     (status = 200, description = "The category", body = Category),
     (status = 409, description = "The slug is taken", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
@@ -68,32 +68,32 @@ pub async fn get_category(
 pub async fn update_category(
     svc: Categories,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, CategoryId)>,
+    InStore(category_id): InStore<CategoryId>,
     body: Json<UpdateCategory>,
 ) -> Result<web::Json<Category>> {
     access.require(Permission::CatalogWrite)?;
-    Ok(web::Json(svc.update(access.store_id, path.1, body.into_inner()).await?))
+    Ok(web::Json(svc.update(access.store_id, category_id, body.into_inner()).await?))
 }
 
 /// Delete a category without subcategories.
 #[utoipa::path(tag = "catalog", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("category_id" = uuid::Uuid, Path, description = "The category")),
+    StorePath, ("category_id" = uuid::Uuid, Path, description = "The category")),
     responses((status = 204, description = "Deleted"),
     (status = 409, description = "It has subcategories", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
 #[delete("/stores/{store_id}/categories/{category_id}")]
 pub async fn delete_category(
     svc: Categories,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, CategoryId)>,
+    InStore(category_id): InStore<CategoryId>,
 ) -> Result<HttpResponse> {
     access.require(Permission::CatalogWrite)?;
-    svc.delete(access.store_id, path.1).await?;
+    svc.delete(access.store_id, category_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Products of every status, with filters, search and sorting.
 #[utoipa::path(tag = "catalog", security(("bearer" = [])),
-    params(("store_id" = uuid::Uuid, Path, description = "The store"), ProductFilter),
+    params(StorePath, ProductFilter),
     responses((status = 200, description = "A page of products", body = Page<Product>)))]
 #[get("/stores/{store_id}/products")]
 pub async fn list_products(
@@ -106,7 +106,7 @@ pub async fn list_products(
 }
 
 /// Create a product with its variants, images and categories.
-#[utoipa::path(tag = "catalog", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+#[utoipa::path(tag = "catalog", security(("bearer" = [])), params(StorePath),
     request_body = CreateProduct, responses(
     (status = 201, description = "The product", body = Product),
     (status = 409, description = "The slug or a SKU is taken", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
@@ -118,21 +118,21 @@ pub async fn create_product(svc: Products, access: StoreAccess, body: Json<Creat
 
 /// One product.
 #[utoipa::path(tag = "catalog", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("product_id" = uuid::Uuid, Path, description = "The product")),
+    StorePath, ("product_id" = uuid::Uuid, Path, description = "The product")),
     responses((status = 200, description = "The product", body = Product)))]
 #[get("/stores/{store_id}/products/{product_id}")]
 pub async fn get_product(
     svc: Products,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, ProductId)>,
+    InStore(product_id): InStore<ProductId>,
 ) -> Result<web::Json<Product>> {
     access.require(Permission::CatalogRead)?;
-    Ok(web::Json(svc.get(access.store_id, path.1).await?))
+    Ok(web::Json(svc.get(access.store_id, product_id).await?))
 }
 
 /// Change a product.
 #[utoipa::path(tag = "catalog", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("product_id" = uuid::Uuid, Path, description = "The product")),
+    StorePath, ("product_id" = uuid::Uuid, Path, description = "The product")),
     request_body = UpdateProduct, responses(
     (status = 200, description = "The product", body = Product),
     (status = 409, description = "The slug is taken", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
@@ -140,44 +140,44 @@ pub async fn get_product(
 pub async fn update_product(
     svc: Products,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, ProductId)>,
+    InStore(product_id): InStore<ProductId>,
     body: Json<UpdateProduct>,
 ) -> Result<web::Json<Product>> {
     access.require(Permission::CatalogWrite)?;
-    Ok(web::Json(svc.update(access.store_id, path.1, body.into_inner()).await?))
+    Ok(web::Json(svc.update(access.store_id, product_id, body.into_inner()).await?))
 }
 
 /// Archive a product: it leaves the storefront and stays for history.
 #[utoipa::path(tag = "catalog", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("product_id" = uuid::Uuid, Path, description = "The product")),
+    StorePath, ("product_id" = uuid::Uuid, Path, description = "The product")),
     responses((status = 200, description = "The archived product", body = Product)))]
 #[delete("/stores/{store_id}/products/{product_id}")]
 pub async fn archive_product(
     svc: Products,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, ProductId)>,
+    InStore(product_id): InStore<ProductId>,
 ) -> Result<web::Json<Product>> {
     access.require(Permission::CatalogWrite)?;
-    Ok(web::Json(svc.archive(access.store_id, path.1).await?))
+    Ok(web::Json(svc.archive(access.store_id, product_id).await?))
 }
 
 /// A product's variants.
 #[utoipa::path(tag = "catalog", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("product_id" = uuid::Uuid, Path, description = "The product")),
+    StorePath, ("product_id" = uuid::Uuid, Path, description = "The product")),
     responses((status = 200, description = "The variants", body = Vec<Variant>)))]
 #[get("/stores/{store_id}/products/{product_id}/variants")]
 pub async fn list_variants(
     svc: Variants,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, ProductId)>,
+    InStore(product_id): InStore<ProductId>,
 ) -> Result<web::Json<Vec<Variant>>> {
     access.require(Permission::CatalogRead)?;
-    Ok(web::Json(svc.list(access.store_id, path.1).await?))
+    Ok(web::Json(svc.list(access.store_id, product_id).await?))
 }
 
 /// Add a variant.
 #[utoipa::path(tag = "catalog", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("product_id" = uuid::Uuid, Path, description = "The product")),
+    StorePath, ("product_id" = uuid::Uuid, Path, description = "The product")),
     request_body = NewVariant, responses(
     (status = 201, description = "The variant", body = Variant),
     (status = 409, description = "The SKU is taken", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
@@ -185,16 +185,16 @@ pub async fn list_variants(
 pub async fn add_variant(
     svc: Variants,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, ProductId)>,
+    InStore(product_id): InStore<ProductId>,
     body: Json<NewVariant>,
 ) -> Result<HttpResponse> {
     access.require(Permission::CatalogWrite)?;
-    Ok(HttpResponse::Created().json(svc.add(access.store_id, path.1, access.user_id(), body.into_inner()).await?))
+    Ok(HttpResponse::Created().json(svc.add(access.store_id, product_id, access.user_id(), body.into_inner()).await?))
 }
 
 /// Change a variant.
 #[utoipa::path(tag = "catalog", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("product_id" = uuid::Uuid, Path, description = "The product"),
+    StorePath, ("product_id" = uuid::Uuid, Path, description = "The product"),
     ("variant_id" = uuid::Uuid, Path, description = "The variant")),
     request_body = UpdateVariant, responses(
     (status = 200, description = "The variant", body = Variant),
@@ -203,16 +203,16 @@ pub async fn add_variant(
 pub async fn update_variant(
     svc: Variants,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, ProductId, VariantId)>,
+    InStore((product_id, variant_id)): InStore<(ProductId, VariantId)>,
     body: Json<UpdateVariant>,
 ) -> Result<web::Json<Variant>> {
     access.require(Permission::CatalogWrite)?;
-    Ok(web::Json(svc.update(access.store_id, path.1, path.2, body.into_inner()).await?))
+    Ok(web::Json(svc.update(access.store_id, product_id, variant_id, body.into_inner()).await?))
 }
 
 /// Remove a variant (not the last one).
 #[utoipa::path(tag = "catalog", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("product_id" = uuid::Uuid, Path, description = "The product"),
+    StorePath, ("product_id" = uuid::Uuid, Path, description = "The product"),
     ("variant_id" = uuid::Uuid, Path, description = "The variant")),
     responses((status = 204, description = "Removed"),
     (status = 409, description = "The last variant, or units are reserved", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
@@ -220,42 +220,42 @@ pub async fn update_variant(
 pub async fn delete_variant(
     svc: Variants,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, ProductId, VariantId)>,
+    InStore((product_id, variant_id)): InStore<(ProductId, VariantId)>,
 ) -> Result<HttpResponse> {
     access.require(Permission::CatalogWrite)?;
-    svc.delete(access.store_id, path.1, path.2).await?;
+    svc.delete(access.store_id, product_id, variant_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Add or remove stock, with a reason.
 #[utoipa::path(tag = "catalog", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("product_id" = uuid::Uuid, Path, description = "The product"),
+    StorePath, ("product_id" = uuid::Uuid, Path, description = "The product"),
     ("variant_id" = uuid::Uuid, Path, description = "The variant")),
     request_body = NewAdjustment, responses((status = 201, description = "The adjustment and the stock after it", body = AdjustmentResult)))]
 #[post("/stores/{store_id}/products/{product_id}/variants/{variant_id}/inventory-adjustments")]
 pub async fn adjust_inventory(
     svc: Inventory,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, ProductId, VariantId)>,
+    InStore((product_id, variant_id)): InStore<(ProductId, VariantId)>,
     body: Json<NewAdjustment>,
 ) -> Result<HttpResponse> {
     access.require(Permission::CatalogWrite)?;
-    let result = svc.adjust(access.store_id, path.1, path.2, access.user_id(), body.into_inner()).await?;
+    let result = svc.adjust(access.store_id, product_id, variant_id, access.user_id(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(result))
 }
 
 /// A variant's stock history, newest first.
 #[utoipa::path(tag = "catalog", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("product_id" = uuid::Uuid, Path, description = "The product"),
+    StorePath, ("product_id" = uuid::Uuid, Path, description = "The product"),
     ("variant_id" = uuid::Uuid, Path, description = "The variant"), PageParams),
     responses((status = 200, description = "A page of adjustments", body = Page<Adjustment>)))]
 #[get("/stores/{store_id}/products/{product_id}/variants/{variant_id}/inventory-adjustments")]
 pub async fn list_adjustments(
     svc: Inventory,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, ProductId, VariantId)>,
+    InStore((product_id, variant_id)): InStore<(ProductId, VariantId)>,
     page: Query<PageParams>,
 ) -> Result<web::Json<Page<Adjustment>>> {
     access.require(Permission::CatalogRead)?;
-    Ok(web::Json(svc.adjustments(access.store_id, path.1, path.2, &page).await?))
+    Ok(web::Json(svc.adjustments(access.store_id, product_id, variant_id, &page).await?))
 }

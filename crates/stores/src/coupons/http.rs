@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use balcao_core::error::Result;
-use balcao_core::http::{Json, Query, StoreAccess};
+use balcao_core::http::{InStore, Json, Query, StoreAccess, StorePath};
 use balcao_core::pagination::{Page, PageParams};
 use balcao_core::tenancy::Permission;
 
@@ -14,7 +14,7 @@ type Coupons = web::Data<dyn CouponService>;
 
 /// The store's coupons, oldest first.
 #[utoipa::path(tag = "coupons", security(("bearer" = [])),
-    params(("store_id" = uuid::Uuid, Path, description = "The store"), PageParams),
+    params(StorePath, PageParams),
     responses((status = 200, description = "A page of coupons", body = Page<Coupon>)))]
 #[get("/stores/{store_id}/coupons")]
 pub async fn list_coupons(
@@ -27,7 +27,7 @@ pub async fn list_coupons(
 }
 
 /// Create a coupon.
-#[utoipa::path(tag = "coupons", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+#[utoipa::path(tag = "coupons", security(("bearer" = [])), params(StorePath),
     request_body = CreateCoupon, responses(
     (status = 201, description = "The coupon", body = Coupon),
     (status = 409, description = "The code is taken (whatever its case)", body = balcao_core::error::Problem, content_type = "application/problem+json"),
@@ -40,22 +40,22 @@ pub async fn create_coupon(svc: Coupons, access: StoreAccess, body: Json<CreateC
 
 /// One coupon.
 #[utoipa::path(tag = "coupons", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("coupon_id" = uuid::Uuid, Path, description = "The coupon")),
+    StorePath, ("coupon_id" = uuid::Uuid, Path, description = "The coupon")),
     responses((status = 200, description = "The coupon", body = Coupon),
     (status = 404, description = "No such coupon in this store", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
 #[get("/stores/{store_id}/coupons/{coupon_id}")]
 pub async fn get_coupon(
     svc: Coupons,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, CouponId)>,
+    InStore(coupon_id): InStore<CouponId>,
 ) -> Result<web::Json<Coupon>> {
     access.require(Permission::CatalogRead)?;
-    Ok(web::Json(svc.get(access.store_id, path.1).await?))
+    Ok(web::Json(svc.get(access.store_id, coupon_id).await?))
 }
 
 /// Change a coupon; the result must be a valid coupon as a whole.
 #[utoipa::path(tag = "coupons", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("coupon_id" = uuid::Uuid, Path, description = "The coupon")),
+    StorePath, ("coupon_id" = uuid::Uuid, Path, description = "The coupon")),
     request_body = UpdateCoupon, responses(
     (status = 200, description = "The coupon", body = Coupon),
     (status = 409, description = "The code is taken (whatever its case)", body = balcao_core::error::Problem, content_type = "application/problem+json"),
@@ -64,25 +64,25 @@ pub async fn get_coupon(
 pub async fn update_coupon(
     svc: Coupons,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, CouponId)>,
+    InStore(coupon_id): InStore<CouponId>,
     body: Json<UpdateCoupon>,
 ) -> Result<web::Json<Coupon>> {
     access.require(Permission::CatalogWrite)?;
-    Ok(web::Json(svc.update(access.store_id, path.1, body.into_inner()).await?))
+    Ok(web::Json(svc.update(access.store_id, coupon_id, body.into_inner()).await?))
 }
 
 /// Delete a coupon never used; a coupon used before is deactivated instead, keeping its history.
 #[utoipa::path(tag = "coupons", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("coupon_id" = uuid::Uuid, Path, description = "The coupon")),
+    StorePath, ("coupon_id" = uuid::Uuid, Path, description = "The coupon")),
     responses((status = 204, description = "Deleted, or deactivated if it was ever used"),
     (status = 404, description = "No such coupon in this store", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
 #[delete("/stores/{store_id}/coupons/{coupon_id}")]
 pub async fn delete_coupon(
     svc: Coupons,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, CouponId)>,
+    InStore(coupon_id): InStore<CouponId>,
 ) -> Result<HttpResponse> {
     access.require(Permission::CatalogWrite)?;
-    svc.delete(access.store_id, path.1).await?;
+    svc.delete(access.store_id, coupon_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,7 +2,7 @@
 
 use actix_web::{get, post, web};
 use balcao_core::error::Result;
-use balcao_core::http::{Json, Query, StoreAccess};
+use balcao_core::http::{InStore, Json, Query, StoreAccess, StorePath};
 use balcao_core::identity::Principal;
 use balcao_core::pagination::Page;
 use balcao_core::tenancy::Permission;
@@ -23,7 +23,7 @@ pub fn actor(access: &StoreAccess) -> Actor {
 
 /// Orders, newest first, filtered by status, payment status, date range or customer.
 #[utoipa::path(tag = "orders", security(("bearer" = [])),
-    params(("store_id" = uuid::Uuid, Path, description = "The store"), OrderFilter),
+    params(StorePath, OrderFilter),
     responses((status = 200, description = "A page of orders", body = Page<Order>)))]
 #[get("/stores/{store_id}/orders")]
 pub async fn list_orders(
@@ -37,21 +37,21 @@ pub async fn list_orders(
 
 /// One order with its lines, customer and timeline.
 #[utoipa::path(tag = "orders", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("order_id" = uuid::Uuid, Path, description = "The order")),
+    StorePath, ("order_id" = uuid::Uuid, Path, description = "The order")),
     responses((status = 200, description = "The order", body = Order)))]
 #[get("/stores/{store_id}/orders/{order_id}")]
 pub async fn get_order(
     svc: Orders,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, OrderId)>,
+    InStore(order_id): InStore<OrderId>,
 ) -> Result<web::Json<Order>> {
     access.require(Permission::OrdersRead)?;
-    Ok(web::Json(svc.get(access.store_id, path.1).await?))
+    Ok(web::Json(svc.get(access.store_id, order_id).await?))
 }
 
 /// Move an order: `paid` (payment taken outside balcao), `preparing`, `shipped`, `delivered` or `cancelled`.
 #[utoipa::path(tag = "orders", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("order_id" = uuid::Uuid, Path, description = "The order")),
+    StorePath, ("order_id" = uuid::Uuid, Path, description = "The order")),
     request_body = Transition, responses(
     (status = 200, description = "The order after the move", body = Order),
     (status = 409, description = "The move is not allowed from the current state (`invalid_transition`)",
@@ -60,9 +60,9 @@ pub async fn get_order(
 pub async fn transition_order(
     svc: Orders,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, OrderId)>,
+    InStore(order_id): InStore<OrderId>,
     body: Json<Transition>,
 ) -> Result<web::Json<Order>> {
     access.require(Permission::OrdersWrite)?;
-    Ok(web::Json(svc.transition(access.store_id, path.1, actor(&access), body.into_inner()).await?))
+    Ok(web::Json(svc.transition(access.store_id, order_id, actor(&access), body.into_inner()).await?))
 }

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use balcao_core::error::Result;
-use balcao_core::http::{Json, Query, StoreAccess};
+use balcao_core::http::{InStore, Json, Query, StoreAccess, StorePath};
 use balcao_core::pagination::{Page, PageParams};
 use balcao_core::tenancy::Permission;
 
@@ -17,7 +17,7 @@ type Storefront = web::Data<dyn StorefrontService>;
 
 /// The store's delivery zones, by position.
 #[utoipa::path(tag = "shipping", security(("bearer" = [])),
-    params(("store_id" = uuid::Uuid, Path, description = "The store"), PageParams),
+    params(StorePath, PageParams),
     responses((status = 200, description = "A page of delivery zones", body = Page<DeliveryZone>)))]
 #[get("/stores/{store_id}/delivery-zones")]
 pub async fn list_delivery_zones(
@@ -30,7 +30,7 @@ pub async fn list_delivery_zones(
 }
 
 /// Create a delivery zone: CEP ranges, neighbourhoods, a radius or pickup in store.
-#[utoipa::path(tag = "shipping", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+#[utoipa::path(tag = "shipping", security(("bearer" = [])), params(StorePath),
     request_body = CreateDeliveryZone, responses(
     (status = 201, description = "The delivery zone", body = DeliveryZone),
     (status = 422, description = "A field or rule is invalid", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
@@ -46,21 +46,21 @@ pub async fn create_delivery_zone(
 
 /// One delivery zone.
 #[utoipa::path(tag = "shipping", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("zone_id" = uuid::Uuid, Path, description = "The zone")),
+    StorePath, ("zone_id" = uuid::Uuid, Path, description = "The zone")),
     responses((status = 200, description = "The delivery zone", body = DeliveryZone)))]
 #[get("/stores/{store_id}/delivery-zones/{zone_id}")]
 pub async fn get_delivery_zone(
     svc: Delivery,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, DeliveryZoneId)>,
+    InStore(zone_id): InStore<DeliveryZoneId>,
 ) -> Result<web::Json<DeliveryZone>> {
     access.require(Permission::StoreRead)?;
-    Ok(web::Json(svc.get(access.store_id, path.1).await?))
+    Ok(web::Json(svc.get(access.store_id, zone_id).await?))
 }
 
 /// Change a delivery zone; a new `kind` needs new `rules`.
 #[utoipa::path(tag = "shipping", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("zone_id" = uuid::Uuid, Path, description = "The zone")),
+    StorePath, ("zone_id" = uuid::Uuid, Path, description = "The zone")),
     request_body = UpdateDeliveryZone, responses(
     (status = 200, description = "The delivery zone", body = DeliveryZone),
     (status = 422, description = "A field or rule is invalid", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
@@ -68,25 +68,25 @@ pub async fn get_delivery_zone(
 pub async fn update_delivery_zone(
     svc: Delivery,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, DeliveryZoneId)>,
+    InStore(zone_id): InStore<DeliveryZoneId>,
     body: Json<UpdateDeliveryZone>,
 ) -> Result<web::Json<DeliveryZone>> {
     access.require(Permission::StoreWrite)?;
-    Ok(web::Json(svc.update(access.store_id, path.1, body.into_inner()).await?))
+    Ok(web::Json(svc.update(access.store_id, zone_id, body.into_inner()).await?))
 }
 
 /// Delete a delivery zone.
 #[utoipa::path(tag = "shipping", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("zone_id" = uuid::Uuid, Path, description = "The zone")),
+    StorePath, ("zone_id" = uuid::Uuid, Path, description = "The zone")),
     responses((status = 204, description = "Deleted")))]
 #[delete("/stores/{store_id}/delivery-zones/{zone_id}")]
 pub async fn delete_delivery_zone(
     svc: Delivery,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, DeliveryZoneId)>,
+    InStore(zone_id): InStore<DeliveryZoneId>,
 ) -> Result<HttpResponse> {
     access.require(Permission::StoreWrite)?;
-    svc.delete(access.store_id, path.1).await?;
+    svc.delete(access.store_id, zone_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

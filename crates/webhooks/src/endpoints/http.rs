@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use balcao_core::error::Result;
-use balcao_core::http::{Json, Query, StoreAccess};
+use balcao_core::http::{InStore, Json, Query, StoreAccess, StorePath};
 use balcao_core::pagination::{Page, PageParams};
 use balcao_core::tenancy::Permission;
 
@@ -25,7 +25,7 @@ pub async fn list_event_types(catalog: web::Data<EventCatalog>) -> web::Json<Pag
 
 /// The store's webhook endpoints (secrets are never listed).
 #[utoipa::path(tag = "webhooks", security(("bearer" = [])),
-    params(("store_id" = uuid::Uuid, Path, description = "The store"), PageParams),
+    params(StorePath, PageParams),
     responses((status = 200, description = "A page of endpoints", body = Page<Endpoint>)))]
 #[get("/stores/{store_id}/webhook-endpoints")]
 pub async fn list_endpoints(
@@ -38,7 +38,7 @@ pub async fn list_endpoints(
 }
 
 /// Create an endpoint; the response carries its signing secret, shown this once.
-#[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(("store_id" = uuid::Uuid, Path, description = "The store")),
+#[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(StorePath),
     request_body = CreateEndpoint, responses(
     (status = 201, description = "The endpoint with its secret", body = CreatedEndpoint)))]
 #[post("/stores/{store_id}/webhook-endpoints")]
@@ -49,51 +49,51 @@ pub async fn create_endpoint(svc: Endpoints, access: StoreAccess, body: Json<Cre
 
 /// One endpoint (without its secret).
 #[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("endpoint_id" = uuid::Uuid, Path, description = "The endpoint")),
+    StorePath, ("endpoint_id" = uuid::Uuid, Path, description = "The endpoint")),
     responses((status = 200, description = "The endpoint", body = Endpoint)))]
 #[get("/stores/{store_id}/webhook-endpoints/{endpoint_id}")]
 pub async fn get_endpoint(
     svc: Endpoints,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, EndpointId)>,
+    InStore(endpoint_id): InStore<EndpointId>,
 ) -> Result<web::Json<Endpoint>> {
     access.require(Permission::WebhooksManage)?;
-    Ok(web::Json(svc.get(access.store_id, path.1).await?))
+    Ok(web::Json(svc.get(access.store_id, endpoint_id).await?))
 }
 
 /// Change an endpoint; only given fields change.
 #[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("endpoint_id" = uuid::Uuid, Path, description = "The endpoint")),
+    StorePath, ("endpoint_id" = uuid::Uuid, Path, description = "The endpoint")),
     request_body = UpdateEndpoint, responses((status = 200, description = "The endpoint", body = Endpoint)))]
 #[patch("/stores/{store_id}/webhook-endpoints/{endpoint_id}")]
 pub async fn update_endpoint(
     svc: Endpoints,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, EndpointId)>,
+    InStore(endpoint_id): InStore<EndpointId>,
     body: Json<UpdateEndpoint>,
 ) -> Result<web::Json<Endpoint>> {
     access.require(Permission::WebhooksManage)?;
-    Ok(web::Json(svc.update(access.store_id, path.1, body.into_inner()).await?))
+    Ok(web::Json(svc.update(access.store_id, endpoint_id, body.into_inner()).await?))
 }
 
 /// Delete an endpoint.
 #[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("endpoint_id" = uuid::Uuid, Path, description = "The endpoint")),
+    StorePath, ("endpoint_id" = uuid::Uuid, Path, description = "The endpoint")),
     responses((status = 204, description = "Deleted")))]
 #[delete("/stores/{store_id}/webhook-endpoints/{endpoint_id}")]
 pub async fn delete_endpoint(
     svc: Endpoints,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, EndpointId)>,
+    InStore(endpoint_id): InStore<EndpointId>,
 ) -> Result<HttpResponse> {
     access.require(Permission::WebhooksManage)?;
-    svc.delete(access.store_id, path.1).await?;
+    svc.delete(access.store_id, endpoint_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Replace the signing secret; the previous one keeps signing beside it for the grace period.
 #[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("endpoint_id" = uuid::Uuid, Path, description = "The endpoint")),
+    StorePath, ("endpoint_id" = uuid::Uuid, Path, description = "The endpoint")),
     request_body = RotateSecret, responses(
     (status = 200, description = "The new secret, shown this once", body = RotatedSecret),
     (status = 409, description = "Rotated concurrently; retry", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
@@ -101,9 +101,9 @@ pub async fn delete_endpoint(
 pub async fn rotate_secret(
     svc: Endpoints,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, EndpointId)>,
+    InStore(endpoint_id): InStore<EndpointId>,
     body: Json<RotateSecret>,
 ) -> Result<web::Json<RotatedSecret>> {
     access.require(Permission::WebhooksManage)?;
-    Ok(web::Json(svc.rotate_secret(access.store_id, path.1, body.into_inner()).await?))
+    Ok(web::Json(svc.rotate_secret(access.store_id, endpoint_id, body.into_inner()).await?))
 }

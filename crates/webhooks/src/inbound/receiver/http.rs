@@ -5,12 +5,12 @@
 //! trusted: there is no trusted-proxy setting yet), and rebuild the public URL Twilio signs from
 //! `Forwarded`/`X-Forwarded-Proto`/`X-Forwarded-Host` or `Host`, as actix's connection info does.
 
+use balcao_core::http::{InStore, Json, Query, StoreAccess, StorePath, problem_response};
 use std::collections::{BTreeMap, HashMap};
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use balcao_core::error::{Error, Problem, Result};
-use balcao_core::http::{Json, Query, StoreAccess, problem_response};
 use balcao_core::id::StoreId;
 use balcao_core::pagination::{Page, PageParams};
 use balcao_core::tenancy::Permission;
@@ -31,24 +31,24 @@ fn provider(raw: &str) -> Result<Provider> {
 
 /// Configure the receiver for a provider: its secrets (never returned), IP allowlist and state.
 #[utoipa::path(tag = "inbound", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("provider" = Provider, Path, description = "The provider")),
+    StorePath, ("provider" = Provider, Path, description = "The provider")),
     request_body = UpsertInboundSource,
     responses((status = 200, description = "The source, without its secrets", body = InboundSource)))]
 #[put("/stores/{store_id}/inbound-sources/{provider}")]
 pub async fn put_source(
     svc: Inbound,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, String)>,
+    InStore(name): InStore<String>,
     body: Json<UpsertInboundSource>,
 ) -> Result<web::Json<InboundSource>> {
     access.require(Permission::WebhooksManage)?;
-    let provider = provider(&path.1)?;
+    let provider = provider(&name)?;
     Ok(web::Json(svc.upsert_source(access.store_id, provider, body.into_inner()).await?))
 }
 
 /// The store's configured receivers (secrets are never listed).
 #[utoipa::path(tag = "inbound", security(("bearer" = [])),
-    params(("store_id" = uuid::Uuid, Path, description = "The store")),
+    params(StorePath),
     responses((status = 200, description = "Every source, on one page", body = Page<InboundSource>)))]
 #[get("/stores/{store_id}/inbound-sources")]
 pub async fn list_sources(svc: Inbound, access: StoreAccess) -> Result<web::Json<Page<InboundSource>>> {
@@ -58,22 +58,18 @@ pub async fn list_sources(svc: Inbound, access: StoreAccess) -> Result<web::Json
 
 /// Remove a receiver; later deliveries answer 404. Received events stay.
 #[utoipa::path(tag = "inbound", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("provider" = Provider, Path, description = "The provider")),
+    StorePath, ("provider" = Provider, Path, description = "The provider")),
     responses((status = 204, description = "Deleted")))]
 #[delete("/stores/{store_id}/inbound-sources/{provider}")]
-pub async fn delete_source(
-    svc: Inbound,
-    access: StoreAccess,
-    path: web::Path<(uuid::Uuid, String)>,
-) -> Result<HttpResponse> {
+pub async fn delete_source(svc: Inbound, access: StoreAccess, InStore(name): InStore<String>) -> Result<HttpResponse> {
     access.require(Permission::WebhooksManage)?;
-    svc.delete_source(access.store_id, provider(&path.1)?).await?;
+    svc.delete_source(access.store_id, provider(&name)?).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Received provider events, newest first, optionally by provider and status.
 #[utoipa::path(tag = "inbound", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), InboundEventFilter, PageParams),
+    StorePath, InboundEventFilter, PageParams),
     responses((status = 200, description = "A page of events", body = Page<InboundEventSummary>)))]
 #[get("/stores/{store_id}/inbound-events")]
 pub async fn list_events(
@@ -88,30 +84,30 @@ pub async fn list_events(
 
 /// One received event with its kept headers and raw body (text when UTF-8, else base64).
 #[utoipa::path(tag = "inbound", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("event_id" = uuid::Uuid, Path, description = "The event")),
+    StorePath, ("event_id" = uuid::Uuid, Path, description = "The event")),
     responses((status = 200, description = "The event", body = InboundEventDetail)))]
 #[get("/stores/{store_id}/inbound-events/{event_id}")]
 pub async fn get_event(
     svc: Inbound,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, InboundEventId)>,
+    InStore(event_id): InStore<InboundEventId>,
 ) -> Result<web::Json<InboundEventDetail>> {
     access.require(Permission::WebhooksManage)?;
-    Ok(web::Json(svc.get_event(access.store_id, path.1).await?))
+    Ok(web::Json(svc.get_event(access.store_id, event_id).await?))
 }
 
 /// Process an event again from its stored body (the handlers run again; no signature check).
 #[utoipa::path(tag = "inbound", security(("bearer" = [])), params(
-    ("store_id" = uuid::Uuid, Path, description = "The store"), ("event_id" = uuid::Uuid, Path, description = "The event")),
+    StorePath, ("event_id" = uuid::Uuid, Path, description = "The event")),
     responses((status = 202, description = "Queued for processing", body = InboundEventSummary)))]
 #[post("/stores/{store_id}/inbound-events/{event_id}/replay")]
 pub async fn replay_event(
     svc: Inbound,
     access: StoreAccess,
-    path: web::Path<(uuid::Uuid, InboundEventId)>,
+    InStore(event_id): InStore<InboundEventId>,
 ) -> Result<HttpResponse> {
     access.require(Permission::WebhooksManage)?;
-    Ok(HttpResponse::Accepted().json(svc.replay(access.store_id, path.1).await?))
+    Ok(HttpResponse::Accepted().json(svc.replay(access.store_id, event_id).await?))
 }
 
 /// The provider and store of a receiver path; anything malformed names nothing that exists.
