@@ -19,12 +19,12 @@
 //! | [`splits`] | split rules per store, each payment's shares and their transfers |
 //! | [`splits::model`] | the rules, their validation, the shares they give, the split job's payload |
 //! | `splits::model::tests` | tests of split rules and shares |
-//! | [`splits::service`] | the rules and each payment's shares in PostgreSQL |
+//! | [`splits::service`] | `SplitService`: the rules and each payment's shares in PostgreSQL |
 //! | [`splits::job`] | applying a paid payment's shares (`payments.splits`) |
 //! | `splits::http` | the split rule and share routes (feature `http`) |
 //! | [`accounts`] | a store's provider accounts, credentials sealed |
 //! | [`accounts::model`] | the account as staff see and set it, what each provider needs |
-//! | [`accounts::service`] | accounts in PostgreSQL, opened for the providers |
+//! | [`accounts::service`] | `PaymentAccountService`: accounts in PostgreSQL, opened for the providers |
 //! | `accounts::http` | the account routes (feature `http`) |
 //! | [`jobs`] | reconciliation and expiry at a charge's deadline |
 //! | [`jobs::schedule`] | the jobs' kinds, payload, intervals and queuing |

@@ -1,24 +1,24 @@
 //! The split routes: a store's rules and each payment's shares.
 
 use actix_web::{HttpResponse, delete, get, put, web};
-use balcao_core::Core;
 use balcao_core::error::Result;
 use balcao_core::http::{InStore, Json, StoreAccess, StorePath};
 use balcao_core::tenancy::Permission;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::model::SplitRules;
-use super::service::{self as store, PaymentSplit, SplitRulesView};
+use super::service::{PaymentSplit, SplitRulesView, SplitService};
 use crate::payments::model::PaymentId;
-use crate::payments::rows;
+
+type Splits = web::Data<dyn SplitService>;
 
 /// The store's split rules: the platform's fee and fixed recipients (empty when none are set).
 #[utoipa::path(tag = "payments", security(("bearer" = [])), params(StorePath),
     responses((status = 200, description = "The rules", body = SplitRulesView)))]
 #[get("/stores/{store_id}/payment-split-rules")]
-pub async fn get_rules(core: web::Data<Core>, access: StoreAccess) -> Result<web::Json<SplitRulesView>> {
+pub async fn get_rules(splits: Splits, access: StoreAccess) -> Result<web::Json<SplitRulesView>> {
     access.require(Permission::StoreWrite)?;
-    Ok(web::Json(store::get(&core, access.store_id).await?))
+    Ok(web::Json(splits.rules(access.store_id).await?))
 }
 
 /// Set the store's split rules. Each new payment records its shares from the rules of the
@@ -31,21 +31,21 @@ pub async fn get_rules(core: web::Data<Core>, access: StoreAccess) -> Result<web
     (status = 422, description = "Invalid rules, naming the field", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
 #[put("/stores/{store_id}/payment-split-rules")]
 pub async fn put_rules(
-    core: web::Data<Core>,
+    splits: Splits,
     access: StoreAccess,
     body: Json<SplitRules>,
 ) -> Result<web::Json<SplitRulesView>> {
     access.require(Permission::StoreWrite)?;
-    Ok(web::Json(store::put(&core, access.store_id, body.into_inner()).await?))
+    Ok(web::Json(splits.put_rules(access.store_id, body.into_inner()).await?))
 }
 
 /// Remove the store's split rules; later payments are not split.
 #[utoipa::path(tag = "payments", security(("bearer" = [])), params(StorePath),
     responses((status = 204, description = "Removed")))]
 #[delete("/stores/{store_id}/payment-split-rules")]
-pub async fn delete_rules(core: web::Data<Core>, access: StoreAccess) -> Result<HttpResponse> {
+pub async fn delete_rules(splits: Splits, access: StoreAccess) -> Result<HttpResponse> {
     access.require(Permission::StoreWrite)?;
-    store::delete(&core, access.store_id).await?;
+    splits.delete_rules(access.store_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -56,14 +56,12 @@ pub async fn delete_rules(core: web::Data<Core>, access: StoreAccess) -> Result<
     (status = 404, description = "No such payment", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
 #[get("/stores/{store_id}/payments/{payment_id}/splits")]
 pub async fn list_splits(
-    core: web::Data<Core>,
+    splits: Splits,
     access: StoreAccess,
     InStore(payment_id): InStore<PaymentId>,
 ) -> Result<web::Json<Vec<PaymentSplit>>> {
     access.require(Permission::PaymentsRead)?;
-    let mut conn = core.pool.get().await?;
-    rows::find(&mut conn, access.store_id, payment_id.uuid()).await?;
-    Ok(web::Json(store::list(&mut conn, access.store_id, payment_id.uuid()).await?))
+    Ok(web::Json(splits.payment_splits(access.store_id, payment_id).await?))
 }
 
 /// Registers the split routes.

@@ -1,5 +1,6 @@
 //! Split rules and each payment's shares in PostgreSQL.
 
+use async_trait::async_trait;
 use balcao_core::Core;
 use balcao_core::error::{Error, Result};
 use balcao_core::id::StoreId;
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::model::{SPLIT_JOB, SplitPayload, SplitRules, SplitShare};
+use crate::payments::model::PaymentId;
 use crate::schema::{payment_split_rules as r, payment_splits as s};
 
 /// A store's split rules as the API shows them.
@@ -64,43 +66,80 @@ async fn load(conn: &mut AsyncPgConnection, store: StoreId) -> Result<Option<Spl
         .transpose()
 }
 
-/// The store's rules (empty when it has none).
-pub async fn get(core: &Core, store: StoreId) -> Result<SplitRulesView> {
-    let mut conn = core.pool.get().await?;
-    Ok(load(&mut conn, store).await?.unwrap_or(SplitRulesView { rules: SplitRules::default(), updated_at: None }))
+/// A store's split rules and the shares its payments were given.
+#[async_trait]
+pub trait SplitService: Send + Sync {
+    /// The store's rules (empty when it has none).
+    async fn rules(&self, store: StoreId) -> Result<SplitRulesView>;
+    /// Replaces the store's rules; payments already created keep the shares they were given.
+    async fn put_rules(&self, store: StoreId, rules: SplitRules) -> Result<SplitRulesView>;
+    /// Removes the store's rules; later payments are not split.
+    async fn delete_rules(&self, store: StoreId) -> Result<()>;
+    /// A payment's shares, the platform's fee first (404 when the store has no such payment).
+    async fn payment_splits(&self, store: StoreId, payment: PaymentId) -> Result<Vec<PaymentSplit>>;
 }
 
-/// Replaces the store's rules; payments already created keep the shares they were given.
-pub async fn put(core: &Core, store: StoreId, rules: SplitRules) -> Result<SplitRulesView> {
-    rules.validate()?;
-    let recipients = serde_json::to_value(&rules.recipients).map_err(Error::internal)?;
-    let now = Utc::now();
-    let mut conn = core.pool.get().await?;
-    diesel::insert_into(r::table)
-        .values((
-            r::store_id.eq(store.uuid()),
-            r::platform_fee_bps.eq(rules.platform_fee_bps),
-            r::recipients.eq(&recipients),
-            r::created_at.eq(now),
-            r::updated_at.eq(now),
-        ))
-        .on_conflict(r::store_id)
-        .do_update()
-        .set((
-            r::platform_fee_bps.eq(excluded(r::platform_fee_bps)),
-            r::recipients.eq(excluded(r::recipients)),
-            r::updated_at.eq(excluded(r::updated_at)),
-        ))
-        .execute(&mut conn)
-        .await?;
-    Ok(SplitRulesView { rules, updated_at: Some(now) })
+/// [`SplitService`] in PostgreSQL.
+pub struct PgSplitService {
+    core: Core,
 }
 
-/// Removes the store's rules; later payments are not split.
-pub async fn delete(core: &Core, store: StoreId) -> Result<()> {
-    let mut conn = core.pool.get().await?;
-    diesel::delete(r::table.find(store.uuid())).execute(&mut conn).await?;
-    Ok(())
+impl PgSplitService {
+    /// A service on the shared handles.
+    pub fn new(core: Core) -> Self {
+        Self { core }
+    }
+}
+
+#[async_trait]
+impl SplitService for PgSplitService {
+    /// The store's rules (empty when it has none).
+    async fn rules(&self, store: StoreId) -> Result<SplitRulesView> {
+        let core = &self.core;
+        let mut conn = core.pool.get().await?;
+        Ok(load(&mut conn, store).await?.unwrap_or(SplitRulesView { rules: SplitRules::default(), updated_at: None }))
+    }
+
+    /// Replaces the store's rules; payments already created keep the shares they were given.
+    async fn put_rules(&self, store: StoreId, rules: SplitRules) -> Result<SplitRulesView> {
+        let core = &self.core;
+        rules.validate()?;
+        let recipients = serde_json::to_value(&rules.recipients).map_err(Error::internal)?;
+        let now = Utc::now();
+        let mut conn = core.pool.get().await?;
+        diesel::insert_into(r::table)
+            .values((
+                r::store_id.eq(store.uuid()),
+                r::platform_fee_bps.eq(rules.platform_fee_bps),
+                r::recipients.eq(&recipients),
+                r::created_at.eq(now),
+                r::updated_at.eq(now),
+            ))
+            .on_conflict(r::store_id)
+            .do_update()
+            .set((
+                r::platform_fee_bps.eq(excluded(r::platform_fee_bps)),
+                r::recipients.eq(excluded(r::recipients)),
+                r::updated_at.eq(excluded(r::updated_at)),
+            ))
+            .execute(&mut conn)
+            .await?;
+        Ok(SplitRulesView { rules, updated_at: Some(now) })
+    }
+
+    /// Removes the store's rules; later payments are not split.
+    async fn delete_rules(&self, store: StoreId) -> Result<()> {
+        let core = &self.core;
+        let mut conn = core.pool.get().await?;
+        diesel::delete(r::table.find(store.uuid())).execute(&mut conn).await?;
+        Ok(())
+    }
+
+    async fn payment_splits(&self, store: StoreId, payment: PaymentId) -> Result<Vec<PaymentSplit>> {
+        let mut conn = self.core.pool.get().await?;
+        crate::payments::rows::find(&mut conn, store, payment.uuid()).await?;
+        list(&mut conn, store, payment.uuid()).await
+    }
 }
 
 /// Computes and records a new payment's shares from the store's current rules (inside the
