@@ -20,6 +20,8 @@
 //! | [`patch`] | PATCH field semantics (absent vs null) |
 //! | [`storable`] | input PostgreSQL cannot store (NUL, years before 0), found before it gets there |
 //! | [`timestamp`] | RFC 3339 timestamps in the years 0001 to 9999 |
+//! | [`ratelimit`] | GCRA rate limits: the Redis script on the server's clock, and the same arithmetic in process |
+//! | [`ratelimit::local`] | GCRA in process, for a server without Redis and while Redis is unreachable |
 //! | [`limits`] | per-client limits on what anyone may do without an account |
 //! | [`identity`] | users, argon2id passwords, sessions, TOTP |
 //! | [`identity::activity`] | when a session was last used, recorded as its token is resolved |
@@ -102,6 +104,7 @@ pub mod outbound;
 pub mod pagination;
 pub mod patch;
 pub mod problems;
+pub mod ratelimit;
 pub mod schema;
 pub mod storable;
 pub mod tenancy;
