@@ -13,6 +13,7 @@ use balcao_core::error::ErrorCode;
 /// Every problem code the product answers.
 pub fn catalog() -> Vec<ErrorCode> {
     [
+        balcao_core::error::BUILT_IN,
         balcao_core::problems::ALL,
         balcao_stores::problems::ALL,
         balcao_messaging::problems::ALL,

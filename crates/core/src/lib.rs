@@ -90,6 +90,7 @@ pub mod consent;
 pub mod context;
 pub mod crypto;
 pub mod db;
+#[macro_use]
 pub mod error;
 pub mod events;
 pub mod id;

@@ -1,9 +1,11 @@
 //! The problem codes balcao-core answers: the HTTP layer's own (bodies, methods, idempotency),
-//! identity's and tenancy's, each with its status and meaning.
+//! identity's and tenancy's, each with its status and meaning. The codes of [`crate::Error`]'s
+//! own variants (`validation_failed`, `not_found`, ...) are [`crate::error::BUILT_IN`], also
+//! named here.
 
-crate::error_codes! {
-    /// One or more fields are invalid; `errors` names each field with its own code.
-    VALIDATION_FAILED = ("validation_failed", 422);
+pub use crate::error::{FORBIDDEN, INTERNAL_ERROR, NOT_FOUND, SERVICE_UNAVAILABLE, VALIDATION_FAILED};
+
+error_codes! {
     /// The request is malformed.
     BAD_REQUEST = ("bad_request", 400);
     /// The body is not valid JSON.
@@ -16,10 +18,6 @@ crate::error_codes! {
     METHOD_NOT_ALLOWED = ("method_not_allowed", 405);
     /// No route matches the path.
     ROUTE_NOT_FOUND = ("route_not_found", 404);
-    /// Nothing exists here, or it belongs to another store.
-    NOT_FOUND = ("not_found", 404);
-    /// The caller lacks the permission the action needs in this store.
-    FORBIDDEN = ("forbidden", 403);
     /// Credentials are missing or invalid.
     UNAUTHENTICATED = ("unauthenticated", 401);
     /// No bearer token was sent.
@@ -28,10 +26,6 @@ crate::error_codes! {
     INVALID_TOKEN = ("invalid_token", 401);
     /// Too many requests; retry after `Retry-After` seconds.
     TOO_MANY_REQUESTS = ("too_many_requests", 429);
-    /// A dependency (the database) is unavailable; retry shortly.
-    SERVICE_UNAVAILABLE = ("service_unavailable", 503);
-    /// An unexpected failure; the request id finds it in the server's logs.
-    INTERNAL_ERROR = ("internal_error", 500);
     /// The request failed with a status that has no code of its own; `status` tells which.
     ERROR = ("error", 400);
     /// A mutating request without the `Idempotency-Key` the route requires.

@@ -82,3 +82,16 @@ macro_rules! error_codes {
         pub const ALL: &[$crate::error::ErrorCode] = &[$($name),+];
     };
 }
+
+error_codes! {
+    /// One or more fields are invalid; `errors` names each field with its own code.
+    VALIDATION_FAILED = ("validation_failed", 422);
+    /// Nothing exists here, or it belongs to another store.
+    NOT_FOUND = ("not_found", 404);
+    /// The caller lacks the permission the action needs in this store.
+    FORBIDDEN = ("forbidden", 403);
+    /// A dependency (the database) is unavailable; retry shortly.
+    SERVICE_UNAVAILABLE = ("service_unavailable", 503);
+    /// An unexpected failure; the request id finds it in the server's logs.
+    INTERNAL_ERROR = ("internal_error", 500);
+}

@@ -6,11 +6,11 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+#[macro_use]
 mod code;
 
-pub use code::{ErrorCode, ErrorCodeEntry};
-
-use crate::problems;
+pub use code::{ALL as BUILT_IN, ErrorCode, ErrorCodeEntry};
+pub use code::{FORBIDDEN, INTERNAL_ERROR, NOT_FOUND, SERVICE_UNAVAILABLE, VALIDATION_FAILED};
 
 /// A problem with one input field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -106,17 +106,17 @@ impl Error {
     /// The declared code of this error.
     pub fn error_code(&self) -> ErrorCode {
         match self {
-            Self::Validation(_) => problems::VALIDATION_FAILED,
+            Self::Validation(_) => VALIDATION_FAILED,
             Self::BadRequest { code, .. }
             | Self::Unauthenticated { code, .. }
             | Self::Conflict { code, .. }
             | Self::Rule { code, .. }
             | Self::Denied { code, .. }
             | Self::TooManyRequests { code, .. } => *code,
-            Self::Forbidden { .. } => problems::FORBIDDEN,
-            Self::NotFound { .. } => problems::NOT_FOUND,
-            Self::Unavailable(_) => problems::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => problems::INTERNAL_ERROR,
+            Self::Forbidden { .. } => FORBIDDEN,
+            Self::NotFound { .. } => NOT_FOUND,
+            Self::Unavailable(_) => SERVICE_UNAVAILABLE,
+            Self::Internal(_) => INTERNAL_ERROR,
         }
     }
 
