@@ -19,6 +19,7 @@ mod mail;
 pub mod messaging;
 mod orders;
 mod payments;
+mod plans;
 mod platform;
 mod queries;
 mod search;

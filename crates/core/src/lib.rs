@@ -50,6 +50,7 @@
 //! | [`tenancy::invitations`] | invitations: emailed, listed, resent, revoked, accepted |
 //! | [`tenancy::members`] | store members and their roles |
 //! | [`tenancy::model`] | store, member, role, invitation and API key rows and API types |
+//! | [`tenancy::plans`] | plans as data: each store's allowances of rate, monthly quotas and countable resources |
 //! | [`tenancy::permissions`] | permissions and the built-in roles |
 //! | [`tenancy::roles`] | custom roles and what a role name grants |
 //! | [`tenancy::stores`] | stores: create, list, read, update, delete |

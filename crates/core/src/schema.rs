@@ -67,6 +67,28 @@ diesel::table! {
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
         unpaid_hold_minutes -> Nullable<Int4>,
+        plan -> Text,
+    }
+}
+
+diesel::table! {
+    plans (name) {
+        name -> Text,
+        display_name -> Text,
+        requests_per_second -> Int4,
+        request_burst -> Int4,
+        monthly_api_calls -> Nullable<Int8>,
+        monthly_whatsapp_messages -> Nullable<Int8>,
+        monthly_instagram_messages -> Nullable<Int8>,
+        monthly_email_messages -> Nullable<Int8>,
+        monthly_sms_messages -> Nullable<Int8>,
+        monthly_webhook_deliveries -> Nullable<Int8>,
+        webhook_endpoints -> Nullable<Int4>,
+        staff_seats -> Nullable<Int4>,
+        products -> Nullable<Int4>,
+        soft_quotas -> Array<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -175,6 +197,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     store_members,
     sessions,
     roles,
+    plans,
     api_keys,
     invitations,
     account_tokens

@@ -6,6 +6,7 @@ pub mod invitations;
 pub mod members;
 pub mod model;
 pub mod permissions;
+pub mod plans;
 pub mod roles;
 pub mod stores;
 

@@ -22,6 +22,7 @@ pub struct StoreRow {
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
     pub unpaid_hold_minutes: Option<i32>,
+    pub plan: String,
 }
 
 /// A store: the tenant everything else belongs to.
@@ -47,6 +48,9 @@ pub struct Store {
     #[serde(default)]
     #[schema(example = 30, minimum = 5, maximum = 1440)]
     pub unpaid_hold_minutes: Option<i32>,
+    /// The store's plan (`free` unless a platform operator chose another); see `plans`.
+    #[schema(example = "free")]
+    pub plan: String,
     /// When the store was created.
     pub created_at: DateTime<Utc>,
     /// When the store last changed.
@@ -62,6 +66,7 @@ impl From<StoreRow> for Store {
             timezone: row.timezone,
             currency: row.currency,
             unpaid_hold_minutes: row.unpaid_hold_minutes,
+            plan: row.plan,
             created_at: row.created_at,
             updated_at: row.updated_at,
         }

@@ -1,0 +1,112 @@
+//! Plans as data: what a store may use. The `plans` table is seeded by a migration with `free`,
+//! `pro` and `enterprise` and edited by platform operators, never constants in code; every store
+//! has one (`free` by default). An allowance of `None` is unlimited.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::context::Core;
+use crate::error::{Error, Result};
+use crate::id::StoreId;
+use crate::schema::{plans, stores};
+
+/// The plan every new store starts on.
+pub const DEFAULT_PLAN: &str = "free";
+
+/// A plan and its allowances.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Serialize, ToSchema)]
+#[diesel(table_name = plans)]
+pub struct Plan {
+    /// The plan's name, as a store's `plan` names it.
+    #[schema(example = "pro")]
+    pub name: String,
+    /// The name shown to people.
+    pub display_name: String,
+    /// Sustained requests per second per credential (a session or an API key).
+    pub requests_per_second: i32,
+    /// Requests per credential allowed at once on top of the sustained rate.
+    pub request_burst: i32,
+    /// API calls a month.
+    pub monthly_api_calls: Option<i64>,
+    /// WhatsApp messages sent a month.
+    pub monthly_whatsapp_messages: Option<i64>,
+    /// Instagram messages sent a month.
+    pub monthly_instagram_messages: Option<i64>,
+    /// Emails sent a month.
+    pub monthly_email_messages: Option<i64>,
+    /// SMS sent a month.
+    pub monthly_sms_messages: Option<i64>,
+    /// Webhook deliveries a month.
+    pub monthly_webhook_deliveries: Option<i64>,
+    /// Webhook endpoints a store may have.
+    pub webhook_endpoints: Option<i32>,
+    /// Staff members a store may have.
+    pub staff_seats: Option<i32>,
+    /// Products a store may have.
+    pub products: Option<i32>,
+    /// Monthly quotas allowed past their allowance and reported as overage (the others are
+    /// refused past it), by metric: `api_calls`, `whatsapp_messages`, ...
+    pub soft_quotas: Vec<String>,
+    /// When the plan was created.
+    pub created_at: DateTime<Utc>,
+    /// When the plan last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Reading plans and a store's plan.
+#[async_trait]
+pub trait PlanService: Send + Sync {
+    /// Every plan, the smallest rate first.
+    async fn list(&self) -> Result<Vec<Plan>>;
+    /// The plan named `name`.
+    async fn get(&self, name: &str) -> Result<Plan>;
+    /// The plan of `store`.
+    async fn for_store(&self, store: StoreId) -> Result<Plan>;
+}
+
+/// [`PlanService`] in PostgreSQL.
+pub struct PgPlanService {
+    core: Core,
+}
+
+impl PgPlanService {
+    /// A service on the shared handles.
+    pub fn new(core: Core) -> Self {
+        Self { core }
+    }
+}
+
+#[async_trait]
+impl PlanService for PgPlanService {
+    async fn list(&self) -> Result<Vec<Plan>> {
+        let mut conn = self.core.pool.get().await?;
+        Ok(plans::table
+            .select(Plan::as_select())
+            .order((plans::requests_per_second.asc(), plans::name.asc()))
+            .load(&mut conn)
+            .await?)
+    }
+
+    async fn get(&self, name: &str) -> Result<Plan> {
+        let mut conn = self.core.pool.get().await?;
+        let plan = plans::table.find(name).select(Plan::as_select()).first(&mut conn).await.optional()?;
+        plan.ok_or_else(|| Error::not_found("plan"))
+    }
+
+    async fn for_store(&self, store: StoreId) -> Result<Plan> {
+        let mut conn = self.core.pool.get().await?;
+        let plan = stores::table
+            .inner_join(plans::table.on(plans::name.eq(stores::plan)))
+            .filter(stores::id.eq(store.uuid()))
+            .filter(stores::deleted_at.is_null())
+            .select(Plan::as_select())
+            .first(&mut conn)
+            .await
+            .optional()?;
+        plan.ok_or_else(|| Error::not_found("store"))
+    }
+}

@@ -1,0 +1,2 @@
+ALTER TABLE stores DROP COLUMN plan;
+DROP TABLE plans;
