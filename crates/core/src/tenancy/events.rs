@@ -16,6 +16,7 @@ pub const STORE_CREATED: EventKind<Store> = EventKind::new("store.created", "A s
         "slug": "doceria-da-ana",
         "timezone": "America/Sao_Paulo",
         "currency": "BRL",
+        "plan": "free",
         "created_at": "2026-11-29T14:00:00Z",
         "updated_at": "2026-11-29T14:00:00Z"
     })
