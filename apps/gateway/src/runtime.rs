@@ -55,7 +55,7 @@ pub async fn core_with(config: Config, options: CoreOptions) -> Result<Core> {
         tracing::warn!("BALCAO_SECRET_KEYS is not set: secrets are sealed with the public development key");
     }
     let mailer = balcao_core::mail::from_config(&config)?;
-    Ok(Core { pool, cache, config: Arc::new(config), mailer })
+    Ok(Core { pool, cache, config: Arc::new(config), mailer, plans: Arc::default() })
 }
 
 /// A shutdown signal that turns true on SIGINT or SIGTERM.

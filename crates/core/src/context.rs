@@ -6,6 +6,7 @@ use crate::cache::SharedCache;
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::mail::Mailer;
+use crate::tenancy::plans::PlanCache;
 
 /// The database pool, cache and configuration, cheap to clone.
 #[derive(Clone)]
@@ -18,4 +19,6 @@ pub struct Core {
     pub config: Arc<Config>,
     /// Outbound email: SMTP, or `.eml` files without an SMTP server.
     pub mailer: Arc<dyn Mailer>,
+    /// Stores' plans, cached in process for the request path.
+    pub plans: Arc<PlanCache>,
 }

@@ -26,6 +26,12 @@ error_codes! {
     INVALID_TOKEN = ("invalid_token", 401);
     /// Too many requests; retry after `Retry-After` seconds.
     TOO_MANY_REQUESTS = ("too_many_requests", 429);
+    /// A rate limit or a monthly quota of the store's plan is used up; the `policy` member and the
+    /// `RateLimit-Policy` header name it, `Retry-After` says when a request would pass.
+    QUOTA_EXCEEDED = ("quota_exceeded", 429);
+    /// The store's plan allows no more of this resource (endpoints, seats, products); the detail
+    /// names the limit.
+    PLAN_LIMIT_REACHED = ("plan_limit_reached", 403);
     /// The request failed with a status that has no code of its own; `status` tells which.
     ERROR = ("error", 400);
     /// A mutating request without the `Idempotency-Key` the route requires.

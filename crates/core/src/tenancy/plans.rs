@@ -110,3 +110,57 @@ impl PlanService for PgPlanService {
         plan.ok_or_else(|| Error::not_found("store"))
     }
 }
+
+/// How long an instance keeps a store's plan before reading it again. An operator's change takes
+/// effect at once on the instance that made it ([`PlanCache::forget`]) and within this on others.
+pub const PLAN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Stores' plans as the request path needs them on every request: read once per
+/// [`PLAN_CACHE_TTL`] per store, in process.
+pub struct PlanCache {
+    by_store: moka::sync::Cache<StoreId, std::sync::Arc<Plan>>,
+}
+
+impl Default for PlanCache {
+    fn default() -> Self {
+        Self::new(PLAN_CACHE_TTL)
+    }
+}
+
+impl PlanCache {
+    /// A cache keeping each store's plan for `ttl`.
+    pub fn new(ttl: std::time::Duration) -> Self {
+        Self { by_store: moka::sync::Cache::builder().max_capacity(100_000).time_to_live(ttl).build() }
+    }
+
+    /// The plan of `store`, `None` when the store does not exist (or was deleted).
+    pub async fn for_store(&self, pool: &crate::db::DbPool, store: StoreId) -> Result<Option<std::sync::Arc<Plan>>> {
+        if let Some(plan) = self.by_store.get(&store) {
+            return Ok(Some(plan));
+        }
+        let mut conn = pool.get().await?;
+        let plan = stores::table
+            .inner_join(plans::table.on(plans::name.eq(stores::plan)))
+            .filter(stores::id.eq(store.uuid()))
+            .filter(stores::deleted_at.is_null())
+            .select(Plan::as_select())
+            .first(&mut conn)
+            .await
+            .optional()?;
+        Ok(plan.map(|plan| {
+            let plan = std::sync::Arc::new(plan);
+            self.by_store.insert(store, plan.clone());
+            plan
+        }))
+    }
+
+    /// Forgets what this instance holds for `store` (its plan changed).
+    pub fn forget(&self, store: StoreId) {
+        self.by_store.invalidate(&store);
+    }
+
+    /// Forgets every store's plan (a plan's allowances changed).
+    pub fn forget_all(&self) {
+        self.by_store.invalidate_all();
+    }
+}
