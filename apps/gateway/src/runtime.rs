@@ -9,6 +9,7 @@ use tokio::sync::watch;
 use balcao_core::cache::{LocalCache, RedisCache, SharedCache};
 use balcao_core::config::Config;
 use balcao_core::db::{self, PoolOptions};
+use balcao_core::ratelimit::Limiter;
 use balcao_core::{Core, Error, Result};
 
 use crate::app::{AppState, http_server};
@@ -55,7 +56,11 @@ pub async fn core_with(config: Config, options: CoreOptions) -> Result<Core> {
         tracing::warn!("BALCAO_SECRET_KEYS is not set: secrets are sealed with the public development key");
     }
     let mailer = balcao_core::mail::from_config(&config)?;
-    Ok(Core { pool, cache, config: Arc::new(config), mailer, plans: Arc::default() })
+    let limiter = Arc::new(
+        Limiter::new(config.redis_url.as_deref(), &cache_prefix, config.rate_limits.instances)
+            .map_err(Error::internal)?,
+    );
+    Ok(Core { pool, cache, config: Arc::new(config), mailer, plans: Arc::default(), limiter })
 }
 
 /// A shutdown signal that turns true on SIGINT or SIGTERM.

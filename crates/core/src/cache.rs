@@ -124,7 +124,9 @@ pub struct RedisCache {
 }
 
 /// Open after a failure: calls skip Redis until the probe sees it answer again.
-struct Breaker {
+pub(crate) struct Breaker {
+    /// What falls back while it is open, for the logs.
+    fallback: &'static str,
     open: AtomicBool,
     probe_every: Duration,
 }
@@ -138,16 +140,27 @@ async fn ping(pool: &deadpool_redis::Pool, timeout: Duration) -> bool {
 }
 
 impl Breaker {
-    fn is_open(&self) -> bool {
+    /// A closed breaker whose probe, once tripped, pings every `probe_every`.
+    pub(crate) fn new(fallback: &'static str, probe_every: Duration) -> Arc<Self> {
+        Arc::new(Self { fallback, open: AtomicBool::new(false), probe_every })
+    }
+
+    pub(crate) fn is_open(&self) -> bool {
         self.open.load(Ordering::Acquire)
     }
 
     /// Opens the breaker after a failure of `op`; the first opener starts the probe.
-    fn trip(self: &Arc<Self>, op: &'static str, error: &str, pool: &deadpool_redis::Pool, timeout: Duration) {
+    pub(crate) fn trip(
+        self: &Arc<Self>,
+        op: &'static str,
+        error: &str,
+        pool: &deadpool_redis::Pool,
+        timeout: Duration,
+    ) {
         if self.open.swap(true, Ordering::AcqRel) {
             return;
         }
-        tracing::warn!(op, %error, "redis unavailable; the cache is bypassed until it answers again");
+        tracing::warn!(op, %error, fallback = self.fallback, "redis unavailable; falling back until it answers again");
         let breaker = self.clone();
         let pool = pool.clone();
         tokio::spawn(async move {
@@ -155,7 +168,7 @@ impl Breaker {
                 tokio::time::sleep(breaker.probe_every).await;
                 if ping(&pool, timeout).await {
                     breaker.open.store(false, Ordering::Release);
-                    tracing::info!("redis answers again; the cache is back in use");
+                    tracing::info!(fallback = breaker.fallback, "redis answers again; back in use");
                     return;
                 }
             }
@@ -179,7 +192,7 @@ impl RedisCache {
             ..Default::default()
         });
         let pool = config.create_pool(Some(deadpool_redis::Runtime::Tokio1)).map_err(|e| format!("REDIS_URL: {e}"))?;
-        let breaker = Arc::new(Breaker { open: AtomicBool::new(false), probe_every });
+        let breaker = Breaker::new("the in-process cache", probe_every);
         Ok(Self { pool, prefix: prefix.to_owned(), timeout, fallback: LocalCache::new(10_000), breaker })
     }
 

@@ -6,6 +6,7 @@ use crate::cache::SharedCache;
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::mail::Mailer;
+use crate::ratelimit::Limiter;
 use crate::tenancy::plans::PlanCache;
 
 /// The database pool, cache and configuration, cheap to clone.
@@ -21,4 +22,6 @@ pub struct Core {
     pub mailer: Arc<dyn Mailer>,
     /// Stores' plans, cached in process for the request path.
     pub plans: Arc<PlanCache>,
+    /// Rate limits and usage metering.
+    pub limiter: Arc<Limiter>,
 }

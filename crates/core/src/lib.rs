@@ -9,6 +9,7 @@
 //! | [`problems`] | the problem codes core answers, with their status and meaning |
 //! | [`config`] | configuration from the environment |
 //! | `config::env` | reading variables: trimmed values, flags, ranges, errors naming the variable |
+//! | `config::limits` | the rate limits configuration sets, and how the limiter runs |
 //! | `config::webauthn` | the passkey relying party settings and their checks |
 //! | [`context`] | the shared handles every service is built from ([`Core`]) |
 //! | [`db`] | the PostgreSQL pool, migrations, database creation |
@@ -21,7 +22,9 @@
 //! | [`storable`] | input PostgreSQL cannot store (NUL, years before 0), found before it gets there |
 //! | [`timestamp`] | RFC 3339 timestamps in the years 0001 to 9999 |
 //! | [`ratelimit`] | GCRA rate limits: the Redis script on the server's clock, and the same arithmetic in process |
+//! | [`ratelimit::limiter`] | the request path's limiter: rate and metering in one Redis round trip, in process while Redis is down |
 //! | [`ratelimit::local`] | GCRA in process, for a server without Redis and while Redis is unreachable |
+//! | [`usage`] | monthly usage per store and metric: the metrics, their Redis keys, charging a store |
 //! | [`limits`] | per-client limits on what anyone may do without an account |
 //! | [`identity`] | users, argon2id passwords, sessions, TOTP |
 //! | [`identity::activity`] | when a session was last used, recorded as its token is resolved |
@@ -111,6 +114,7 @@ pub mod schema;
 pub mod storable;
 pub mod tenancy;
 pub mod timestamp;
+pub mod usage;
 
 #[cfg(feature = "http")]
 pub mod http;

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 mod env;
+mod limits;
 mod webauthn;
 
 use self::env::Env;
@@ -15,6 +16,7 @@ use self::webauthn::webauthn_settings;
 use crate::crypto::Keyring;
 
 pub use self::env::ConfigError;
+pub use self::limits::RateLimits;
 pub use self::webauthn::WebauthnSettings;
 
 /// Where the product runs; production refuses unsafe defaults.
@@ -98,6 +100,8 @@ pub struct Config {
     pub body_limit_bytes: usize,
     /// `BALCAO_CORS_ORIGINS`: allowed browser origins, comma-separated (`*` for any).
     pub cors_origins: Vec<String>,
+    /// Rate limits on traffic without a store's credential, and how the limiter runs.
+    pub rate_limits: RateLimits,
     /// `BALCAO_LOG_FORMAT`: `json` (default) or `text`.
     pub log_format: LogFormat,
     /// `BALCAO_HTTP_WORKERS`: HTTP worker threads (default: one per core).
@@ -170,6 +174,7 @@ impl std::fmt::Debug for Config {
             .field("auth_cache_ttl", &self.auth_cache_ttl)
             .field("totp_issuer", &self.totp_issuer)
             .field("body_limit_bytes", &self.body_limit_bytes)
+            .field("rate_limits", &self.rate_limits)
             .field("cors_origins", &self.cors_origins)
             .field("log_format", &self.log_format)
             .field("http_workers", &self.http_workers)
@@ -343,6 +348,7 @@ impl Config {
                 .get("BALCAO_CORS_ORIGINS")
                 .map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
                 .unwrap_or_default(),
+            rate_limits: RateLimits::from_env(&env)?,
             log_format,
             http_workers: env.ranged("BALCAO_HTTP_WORKERS", cores, 1, 256)?,
             worker_concurrency: env.ranged("BALCAO_WORKER_CONCURRENCY", 4, 1, 256)?,

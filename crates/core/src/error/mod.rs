@@ -61,6 +61,10 @@ pub enum Error {
     /// Too many requests (429).
     #[error("{detail}")]
     TooManyRequests { code: ErrorCode, detail: String, retry_after_secs: u64 },
+    /// A rate limit or monthly quota of the store's plan is used up (429 `quota_exceeded`): the
+    /// violated policy first, answered in the `RateLimit-Policy` and `RateLimit` headers.
+    #[error("{detail}")]
+    QuotaExceeded { detail: String, policies: Vec<crate::ratelimit::Policy>, retry_after_secs: u64 },
     /// A dependency (the database) is unavailable right now (503).
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -113,6 +117,7 @@ impl Error {
             | Self::Rule { code, .. }
             | Self::Denied { code, .. }
             | Self::TooManyRequests { code, .. } => *code,
+            Self::QuotaExceeded { .. } => crate::problems::QUOTA_EXCEEDED,
             Self::Forbidden { .. } => FORBIDDEN,
             Self::NotFound { .. } => NOT_FOUND,
             Self::Unavailable(_) => SERVICE_UNAVAILABLE,
@@ -137,7 +142,11 @@ impl Error {
             Self::Internal(_) => ("An unexpected error occurred.".to_owned(), Vec::new()),
             other => (other.to_string(), Vec::new()),
         };
-        Problem::new(self.error_code(), detail, errors)
+        let mut problem = Problem::new(self.error_code(), detail, errors);
+        if let Self::QuotaExceeded { policies, .. } = self {
+            problem.policy = policies.first().map(|p| p.name.clone());
+        }
+        problem
     }
 }
 
@@ -161,6 +170,10 @@ pub struct Problem {
     /// The request id, as echoed in `X-Request-Id`.
     #[serde(default)]
     pub request_id: Option<String>,
+    /// On `quota_exceeded`: the policy used up, as `RateLimit-Policy` names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "read")]
+    pub policy: Option<String>,
 }
 
 /// A field error inside a [`Problem`].
@@ -189,6 +202,7 @@ impl Problem {
                 .map(|e| ProblemFieldError { field: e.field, code: e.code, message: e.message })
                 .collect(),
             request_id: None,
+            policy: None,
         }
     }
 }

@@ -5,6 +5,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, error, web};
 
 use crate::error::{Error, Problem};
+use crate::ratelimit::Policy;
 
 /// The problem media type.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -32,6 +33,10 @@ impl ResponseError for Error {
             Error::TooManyRequests { retry_after_secs, .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             }
+            Error::QuotaExceeded { policies, retry_after_secs, .. } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+                insert_ratelimit_headers(headers, policies);
+            }
             Error::Unavailable(_) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
             }
@@ -52,4 +57,18 @@ fn path_error(_err: error::PathError, _req: &HttpRequest) -> actix_web::Error {
 /// Path config: a malformed path parameter answers 404.
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(path_error)
+}
+
+/// Sets `RateLimit-Policy` and `RateLimit` to `policies` (nothing when empty).
+pub fn insert_ratelimit_headers(headers: &mut header::HeaderMap, policies: &[Policy]) {
+    use crate::ratelimit::{RATELIMIT, RATELIMIT_POLICY};
+    if policies.is_empty() {
+        return;
+    }
+    let policy = policies.iter().map(Policy::policy_item).collect::<Vec<_>>().join(", ");
+    let limit = policies.iter().map(Policy::limit_item).collect::<Vec<_>>().join(", ");
+    if let (Ok(policy), Ok(limit)) = (HeaderValue::from_str(&policy), HeaderValue::from_str(&limit)) {
+        headers.insert(header::HeaderName::from_static(RATELIMIT_POLICY), policy);
+        headers.insert(header::HeaderName::from_static(RATELIMIT), limit);
+    }
 }

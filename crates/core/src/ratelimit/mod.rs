@@ -7,11 +7,15 @@
 //! write race. The same arithmetic runs in process ([`decide`]) for a server without Redis and
 //! as the fallback while Redis is unreachable.
 
+pub mod limiter;
 pub mod local;
+
+pub use limiter::{Charge, Limiter, Outcome, QuotaState, limiter_key};
 
 use std::time::Duration;
 
-/// The Lua script every Redis-backed decision runs (evaluated by its SHA).
+/// The Lua script every Redis-backed decision runs (evaluated by its SHA): the rate and the
+/// request's metering in one round trip.
 pub const SCRIPT: &str = include_str!("gcra.lua");
 
 /// A rate: `burst` requests at once, refilling at `limit` requests per `period`.
@@ -97,6 +101,57 @@ pub fn decide(tat_us: Option<i64>, now_us: i64, rate: &Rate) -> (Decision, Optio
     let reply = [1, remaining, new_tat - now_us, 0];
     (Decision::from_reply(&reply).unwrap_or(REFUSED), Some(new_tat))
 }
+
+/// One policy as the `RateLimit-Policy` and `RateLimit` headers describe it
+/// (draft-ietf-httpapi-ratelimit-headers, RFC 8941 structured-field lists).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// The policy's name: `read`, `write`, `expensive`, `storefront`, `auth`, `inbound`, `month`.
+    pub name: String,
+    /// Requests (or units) the window allows.
+    pub quota: u64,
+    /// The window, in seconds.
+    pub window_secs: u64,
+    /// Left now.
+    pub remaining: u64,
+    /// Seconds until the quota is whole again.
+    pub reset_secs: u64,
+}
+
+impl Policy {
+    /// The policy of a rate after `decision`: the burst over the time it takes to refill.
+    pub fn of_rate(name: &str, rate: &Rate, decision: &Decision) -> Self {
+        let refill = rate.period.as_secs_f64() * f64::from(rate.burst) / f64::from(rate.limit.max(1));
+        Self {
+            name: name.to_owned(),
+            quota: u64::from(rate.burst),
+            window_secs: (refill.ceil() as u64).max(1),
+            remaining: u64::from(decision.remaining),
+            reset_secs: ceil_secs(decision.reset),
+        }
+    }
+
+    /// This policy's `RateLimit-Policy` list member: `"read";q=20;w=2`.
+    pub fn policy_item(&self) -> String {
+        format!("\"{}\";q={};w={}", self.name, self.quota, self.window_secs)
+    }
+
+    /// This policy's `RateLimit` list member: `"read";r=19;t=1`.
+    pub fn limit_item(&self) -> String {
+        format!("\"{}\";r={};t={}", self.name, self.remaining, self.reset_secs)
+    }
+}
+
+/// Whole seconds, rounded up: a client waiting this long is never early.
+pub fn ceil_secs(d: Duration) -> u64 {
+    let secs = d.as_secs();
+    if d.subsec_nanos() > 0 { secs + 1 } else { secs }
+}
+
+/// The `RateLimit-Policy` header name.
+pub const RATELIMIT_POLICY: &str = "ratelimit-policy";
+/// The `RateLimit` header name.
+pub const RATELIMIT: &str = "ratelimit";
 
 const REFUSED: Decision = Decision { allowed: false, remaining: 0, reset: Duration::ZERO, retry_after: Duration::ZERO };
 

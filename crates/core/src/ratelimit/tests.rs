@@ -94,12 +94,21 @@ async fn the_lua_script_gives_the_same_answers_on_the_redis_clock_shared_by_ever
         let conn = if i % 2 == 0 { &mut one } else { &mut two };
         let reply: Vec<i64> = script
             .key(&key)
+            .key(&key)
+            .key(&key)
             .arg(rate.emission_us())
             .arg(rate.tolerance_us())
+            .arg("")
+            .arg("")
+            .arg(0)
+            .arg(-1)
+            .arg(0)
+            .arg(60)
+            .arg(60)
             .invoke_async(conn)
             .await
             .unwrap_or_else(|e| panic!("script: {e}"));
-        answers.push(Decision::from_reply(&reply).unwrap_or_else(|| panic!("reply {reply:?}")));
+        answers.push(Decision::from_reply(reply.get(..4).unwrap_or(&[])).unwrap_or_else(|| panic!("reply {reply:?}")));
     }
     let seen: Vec<(bool, u32)> = answers.iter().map(|d| (d.allowed, d.remaining)).collect();
     assert_eq!(seen, [(true, 2), (true, 1), (true, 0), (false, 0)], "two clients share one limit");
@@ -110,4 +119,59 @@ async fn the_lua_script_gives_the_same_answers_on_the_redis_clock_shared_by_ever
     let ttl: i64 = redis::cmd("PTTL").arg(&key).query_async(&mut one).await.unwrap_or(-1);
     assert!(ttl > 0 && ttl <= 3 * 3_600_000, "the key expires once the bucket is full: {ttl}");
     let _: () = redis::cmd("DEL").arg(&key).query_async(&mut one).await.unwrap_or(());
+}
+
+#[tokio::test]
+async fn the_limiter_meters_in_the_same_call_and_refuses_past_a_hard_allowance_without_counting() {
+    use crate::id::StoreId;
+    use crate::usage::{self, Metric};
+    use deadpool_redis::redis;
+    let prefix = format!("test:{}:", uuid::Uuid::now_v7());
+    let Ok(limiter) = super::Limiter::new(Some(&redis_url()), &prefix, 1) else { panic!("limiter") };
+    let store = StoreId::new();
+    let charge = super::Charge {
+        store,
+        metric: Metric::ApiCalls,
+        detail: Some("read"),
+        units: 1,
+        allowance: Some(3),
+        hard: true,
+    };
+    let rate = Rate::new(1000, Duration::from_secs(1), 1000);
+    let key = super::limiter_key(&store.uuid().to_string(), "cred", "read");
+    let mut used = Vec::new();
+    for _ in 0..5 {
+        let outcome = limiter.check(Some((&key, rate)), Some(&charge)).await;
+        assert!(!outcome.fallback, "redis answers");
+        let quota = outcome.quota.unwrap_or_else(|| panic!("metered: {outcome:?}"));
+        used.push((outcome.allowed(), quota.used));
+    }
+    assert_eq!(used, [(true, 1), (true, 2), (true, 3), (false, 3), (false, 3)], "refused calls are not counted");
+    let Ok(client) = redis::Client::open(redis_url()) else { panic!("redis url") };
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap_or_else(|e| panic!("redis: {e}"));
+    let today = chrono::Utc::now().date_naive();
+    let day: std::collections::HashMap<String, i64> = redis::cmd("HGETALL")
+        .arg(format!("{prefix}{}", usage::day_key(store, today)))
+        .query_async(&mut conn)
+        .await
+        .unwrap_or_default();
+    assert_eq!(day.get("api_calls.read"), Some(&3), "the day's hash counts by route class: {day:?}");
+    let soft = super::Charge { hard: false, ..charge };
+    let outcome = limiter.check(None, Some(&soft)).await;
+    assert!(outcome.allowed() && outcome.quota.is_some_and(|q| q.used == 4), "a soft quota runs over: {outcome:?}");
+}
+
+#[tokio::test]
+async fn without_redis_each_instance_limits_alone_at_its_share_and_counts_the_fallback() {
+    // Nothing listens on port 1: every call fails fast and the breaker opens.
+    let Ok(limiter) = super::Limiter::new(Some("redis://127.0.0.1:1"), "", 4) else { panic!("limiter") };
+    let rate = Rate::new(1, Duration::from_secs(3600), 8);
+    let mut allowed = 0;
+    for _ in 0..10 {
+        let outcome = limiter.check(Some(("rl:{x}:k:read", rate)), None).await;
+        assert!(outcome.fallback);
+        allowed += u32::from(outcome.allowed());
+    }
+    assert_eq!(allowed, 2, "a quarter of the burst of 8");
+    assert_eq!(limiter.fallbacks(), 10);
 }
