@@ -22,6 +22,7 @@ mod payments;
 mod plans;
 mod platform;
 mod queries;
+mod ratelimits;
 mod search;
 mod security;
 mod shipping;

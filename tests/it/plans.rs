@@ -2,12 +2,14 @@
 
 use balcao_core::id::StoreId;
 use balcao_core::tenancy::plans::{DEFAULT_PLAN, PgPlanService, PlanService};
-use balcao_tests::TestApp;
+use balcao_tests::{SEEDED_PLAN_RATES, TestApp};
 use reqwest::StatusCode;
 
 #[tokio::test]
 async fn every_store_starts_on_free_and_the_seeded_plans_rise_from_free_to_enterprise() {
-    let (app, token, store) = TestApp::shop().await;
+    let app = TestApp::spawn_with(&[(SEEDED_PLAN_RATES, "1")]).await;
+    let token = app.user().await.token;
+    let store = app.store(&token).await;
     let (status, body) = app.get(&format!("/v1/stores/{store}"), &token).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["plan"], DEFAULT_PLAN, "{body}");

@@ -118,6 +118,12 @@ impl TestDatabase {
         Self { name, url, dropped: false }
     }
 
+    /// Runs one statement in this database.
+    pub async fn execute(&self, sql: &str) {
+        let mut conn = AsyncPgConnection::establish(&self.url).await.expect("connect to test database");
+        diesel::sql_query(sql).execute(&mut conn).await.expect("test database statement");
+    }
+
     /// Drops the database now, closing any connection still open.
     pub fn drop_now(&mut self) {
         if self.dropped {

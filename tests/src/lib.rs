@@ -49,6 +49,22 @@ pub struct TestApp {
     queries: Arc<AtomicU64>,
 }
 
+/// A second server of a [`TestApp`]; stops when dropped.
+pub struct Instance {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// Its own core handles (its own limiter, caches and pool).
+    pub core: Core,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        tokio::spawn(async move { handle.stop(false).await });
+    }
+}
+
 /// A running worker; stops when dropped.
 pub struct Worker {
     stop: tokio::sync::watch::Sender<bool>,
@@ -90,6 +106,10 @@ pub struct TestUser {
     pub token: String,
 }
 
+/// An override that keeps the plans' seeded rates (tests raise them by default, so a suite's
+/// quick requests never meet a plan's limit by accident).
+pub const SEEDED_PLAN_RATES: &str = "TEST_SEEDED_PLAN_RATES";
+
 impl TestApp {
     /// An app with Redis and default settings.
     pub async fn spawn() -> Self {
@@ -107,6 +127,12 @@ impl TestApp {
             ("BALCAO_SHUTDOWN_TIMEOUT_SECS".to_owned(), "1".to_owned()),
             // Every test user signs up from loopback: suites that test the limit lower it.
             ("BALCAO_ACCOUNT_REQUESTS_PER_HOUR".to_owned(), "100000".to_owned()),
+            // The same for the rate limits on traffic without a store's credential; the plans'
+            // rates are raised below. Suites that test a limit set their own.
+            ("BALCAO_AUTH_RATE".to_owned(), "100000/100000".to_owned()),
+            ("BALCAO_STOREFRONT_RATE".to_owned(), "100000/100000".to_owned()),
+            ("BALCAO_ANONYMOUS_RATE".to_owned(), "100000/100000".to_owned()),
+            ("BALCAO_INBOUND_RATE".to_owned(), "100000/100000".to_owned()),
             // Without BALCAO_SMTP_URL email goes to files: keep them out of the source tree.
             ("BALCAO_MAIL_DIR".to_owned(), std::env::temp_dir().join("balcao-tests-mail").display().to_string()),
         ]);
@@ -114,6 +140,9 @@ impl TestApp {
             vars.insert((*k).to_owned(), (*v).to_owned());
         }
         let config = Config::from_map(&vars).expect("test configuration");
+        if !vars.contains_key(SEEDED_PLAN_RATES) {
+            database.execute("UPDATE plans SET requests_per_second = 100000, request_burst = 100000").await;
+        }
         let settings = vars.clone();
         let queries = Arc::new(AtomicU64::new(0));
         let cache_prefix = format!("test:{}:", uuid::Uuid::now_v7());
@@ -200,6 +229,26 @@ impl TestApp {
             runtime.shutdown_background();
         });
         DoomedWorker { kill, thread }
+    }
+
+    /// Another server on the same database and Redis keys, as a second gateway instance would
+    /// be; `overrides` change its settings. It stops when the returned handle is dropped.
+    pub async fn another_instance(&self, overrides: &[(&str, &str)]) -> Instance {
+        let mut vars = self.settings.clone();
+        for (k, v) in overrides {
+            vars.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let config = Config::from_map(&vars).expect("instance configuration");
+        let options =
+            runtime::CoreOptions { cache_prefix: self.cache_prefix.clone(), prepare: false, query_counter: None };
+        let core = runtime::core_with(config, options).await.expect("instance core");
+        let state = AppState::new(core.clone()).expect("instance state");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let server = http_server(state, listener).expect("server");
+        let handle = server.handle();
+        tokio::spawn(server);
+        Instance { base: format!("http://127.0.0.1:{port}"), core, handle }
     }
 
     /// Queries the app's pool has run so far.

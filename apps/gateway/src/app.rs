@@ -129,6 +129,7 @@ pub fn build_app(
         .app_data(state.services.api_keys.clone())
         .default_service(web::to(platform::fallback))
         .wrap(from_fn(balcao_core::http::idempotency::idempotency))
+        .wrap(from_fn(crate::ratelimit::rate_limit))
         .wrap(from_fn(balcao_core::http::storable::refuse_nul_in_path))
         .wrap(cors(&config.cors_origins))
         .wrap(from_fn(record_metrics))
@@ -140,7 +141,14 @@ fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
         .allow_any_method()
         .allow_any_header()
-        .expose_headers(["X-Request-Id", "Idempotent-Replayed", "Retry-After", "Location"])
+        .expose_headers([
+            "X-Request-Id",
+            "Idempotent-Replayed",
+            "Retry-After",
+            "Location",
+            "RateLimit-Policy",
+            "RateLimit",
+        ])
         .max_age(3600);
     if origins.iter().any(|o| o == "*") {
         cors = cors.allow_any_origin();

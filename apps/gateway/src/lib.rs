@@ -8,6 +8,7 @@
 //! | [`platform`] | health, metrics, `/openapi.json`, `/docs`, 404/405 answers |
 //! | [`problems`] | the problem-code catalog, published on the spec's `Problem` schema |
 //! | [`middleware`] | request id, problem bodies, access logs, metrics |
+//! | [`ratelimit`] | rate limits and API-call metering in the request path, with the `RateLimit` headers |
 //! | [`metrics`] | Prometheus registry |
 //! | [`worker`] | job handlers, event subscribers, maintenance |
 //! | [`runtime`] | building the core from configuration; `serve`, `worker`, `migrate` |
@@ -30,6 +31,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod platform;
 pub mod problems;
+pub mod ratelimit;
 pub mod runtime;
 pub mod telemetry;
 pub mod worker;

@@ -11,6 +11,9 @@ pub struct Metrics {
     pub requests: IntCounterVec,
     /// Request latency by method and route pattern.
     pub latency: HistogramVec,
+    /// Rate limiter decisions by policy (`read`, `write`, `expensive`, `storefront`, ...) and
+    /// decision (`allowed`, `limited`, `fallback`: decided in process while Redis is down).
+    pub rate_limits: IntCounterVec,
     pool: IntGaugeVec,
     jobs: IntGaugeVec,
 }
@@ -28,14 +31,19 @@ impl Metrics {
                 .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0]),
             &["method", "route"],
         )?;
+        let rate_limits = IntCounterVec::new(
+            Opts::new("rate_limit_decisions_total", "Rate limiter decisions by policy and decision"),
+            &["policy", "decision"],
+        )?;
         let pool =
             IntGaugeVec::new(Opts::new("db_pool_connections", "Database pool connections by state"), &["state"])?;
         let jobs = IntGaugeVec::new(Opts::new("jobs", "Jobs in the queue by status"), &["status"])?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(rate_limits.clone()))?;
         registry.register(Box::new(pool.clone()))?;
         registry.register(Box::new(jobs.clone()))?;
-        Ok(Self { registry, requests, latency, pool, jobs })
+        Ok(Self { registry, requests, latency, rate_limits, pool, jobs })
     }
 
     /// Refreshes the gauges and renders the text format.

@@ -111,10 +111,63 @@ fn add_problems(path: &str, op: &mut Operation) {
     if path.contains('{') {
         wanted.push(("404", "Not found (or in another store)"));
     }
+    let limited = crate::ratelimit::Scope::is_limited(path);
+    if limited {
+        wanted.push((
+            "429",
+            "Over a rate limit or a hard monthly quota (`quota_exceeded`, naming the `policy`); see Retry-After",
+        ));
+    }
     wanted.push(("500", "Unexpected error"));
     wanted.push(("503", "A dependency is unavailable; see Retry-After"));
     for (status, description) in wanted {
         op.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(description).into());
+    }
+    if limited {
+        for (status, response) in op.responses.responses.iter_mut() {
+            let utoipa::openapi::RefOr::T(response) = response else { continue };
+            if status == "429" {
+                response.headers.insert(
+                    "Retry-After".into(),
+                    utoipa::openapi::RefOr::Ref(Ref::new("#/components/headers/Retry-After")),
+                );
+            }
+            if status.starts_with('2') || status == "429" {
+                for name in ["RateLimit-Policy", "RateLimit"] {
+                    response.headers.insert(
+                        name.into(),
+                        utoipa::openapi::RefOr::Ref(Ref::new(format!("#/components/headers/{name}"))),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The headers limited routes answer with, once in the components.
+fn rate_limit_headers(openapi: &mut OpenApiDoc) {
+    let string = || utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::String).build();
+    let headers = [
+        (
+            "RateLimit-Policy",
+            "The limits this request counts against (draft-ietf-httpapi-ratelimit-headers, an RFC 8941 list): \
+             `\"read\";q=20;w=2` is 20 requests at once, refilled over 2 seconds, per credential and route class \
+             (`read`, `write`, `expensive`), or per client address (`storefront`, `auth`, `anonymous`), or per \
+             provider and store (`inbound`); a store's monthly quota follows under its metric's name \
+             (`\"api_calls\";q=100000;w=2678400`).",
+        ),
+        (
+            "RateLimit",
+            "Where this request left each policy, in the same order: `\"read\";r=19;t=1` is 19 requests left, \
+             whole again in 1 second.",
+        ),
+        ("Retry-After", "Seconds until a request would pass; never early."),
+    ];
+    let components = openapi.components.get_or_insert_with(Default::default);
+    for (name, description) in headers {
+        let mut header = utoipa::openapi::header::Header::new(string());
+        header.description = Some(description.to_owned());
+        components.headers.insert(name.to_owned(), header.into());
     }
 }
 
@@ -138,6 +191,7 @@ pub fn finish(mut doc: OpenApiDoc) -> OpenApiDoc {
         Some("A local balcao (`balcao serve`); clients point their base URL at their own deployment".into());
     doc.servers = Some(vec![local]);
     ProblemResponses.modify(&mut doc);
+    rate_limit_headers(&mut doc);
     crate::problems::document(&mut doc);
     doc
 }

@@ -28,15 +28,24 @@ fn core(req: &HttpRequest) -> Result<Core> {
         .ok_or_else(|| Error::internal("Core is not registered as app data"))
 }
 
+/// The caller a middleware already authenticated for this request (the rate limiter does),
+/// reused by the extractors rather than resolved twice.
+#[derive(Debug, Clone)]
+pub struct Resolved(pub Principal);
+
 async fn principal(req: &HttpRequest) -> Result<(Core, Principal, String)> {
     let core = core(req)?;
+    let resolved = req.extensions().get::<Resolved>().map(|r| r.0.clone());
     let token = bearer_token(req).ok_or_else(|| {
         Error::unauthenticated(
             crate::problems::MISSING_TOKEN,
             "Send `Authorization: Bearer <token>` with a session token or API key.",
         )
     })?;
-    let principal = auth::authenticate(&core, &token).await?;
+    let principal = match resolved {
+        Some(principal) => principal,
+        None => auth::authenticate(&core, &token).await?,
+    };
     Ok((core, principal, token))
 }
 

@@ -119,6 +119,7 @@ pub const PLAN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5
 /// [`PLAN_CACHE_TTL`] per store, in process.
 pub struct PlanCache {
     by_store: moka::sync::Cache<StoreId, std::sync::Arc<Plan>>,
+    by_name: moka::sync::Cache<String, std::sync::Arc<Plan>>,
 }
 
 impl Default for PlanCache {
@@ -130,7 +131,24 @@ impl Default for PlanCache {
 impl PlanCache {
     /// A cache keeping each store's plan for `ttl`.
     pub fn new(ttl: std::time::Duration) -> Self {
-        Self { by_store: moka::sync::Cache::builder().max_capacity(100_000).time_to_live(ttl).build() }
+        Self {
+            by_store: moka::sync::Cache::builder().max_capacity(100_000).time_to_live(ttl).build(),
+            by_name: moka::sync::Cache::builder().max_capacity(1_000).time_to_live(ttl).build(),
+        }
+    }
+
+    /// The plan named `name`, `None` when there is none.
+    pub async fn named(&self, pool: &crate::db::DbPool, name: &str) -> Result<Option<std::sync::Arc<Plan>>> {
+        if let Some(plan) = self.by_name.get(name) {
+            return Ok(Some(plan));
+        }
+        let mut conn = pool.get().await?;
+        let plan = plans::table.find(name).select(Plan::as_select()).first(&mut conn).await.optional()?;
+        Ok(plan.map(|plan| {
+            let plan = std::sync::Arc::new(plan);
+            self.by_name.insert(name.to_owned(), plan.clone());
+            plan
+        }))
     }
 
     /// The plan of `store`, `None` when the store does not exist (or was deleted).
@@ -162,5 +180,6 @@ impl PlanCache {
     /// Forgets every store's plan (a plan's allowances changed).
     pub fn forget_all(&self) {
         self.by_store.invalidate_all();
+        self.by_name.invalidate_all();
     }
 }
