@@ -65,10 +65,15 @@ export BALCAO_MAIL_DIR=$work/mail BALCAO_JOB_POLL_MS=200 BALCAO_HTTP_WORKERS=2 B
 export BALCAO_CARTS_PER_HOUR=1000000 BALCAO_CHECKOUTS_PER_HOUR=1000000 BALCAO_ACCOUNT_REQUESTS_PER_HOUR=1000000 \
     BALCAO_PASSKEY_LOGINS_PER_HOUR=1000000 BALCAO_LOGIN_IP_FAILURES=100000 \
     BALCAO_LOGIN_NETWORK_FAILURES=1000000
+# The same for the rate limits: the limiter still runs on every request (its headers and 429 are
+# documented on every limited route) but at rates one fuzzing client does not reach.
+export BALCAO_AUTH_RATE=100000/100000 BALCAO_STOREFRONT_RATE=100000/100000 BALCAO_ANONYMOUS_RATE=100000/100000 \
+    BALCAO_INBOUND_RATE=100000/100000
 redis-cli -u "$redis_url" flushdb >/dev/null
 
 log "seeding $db with balcao demo"
 "$bin" demo --ids-json "$work/ids.json" >"$work/demo.txt" 2>"$work/demo.log" || { cat "$work/demo.log" >&2; exit 1; }
+psql "$DATABASE_URL" -qc "UPDATE plans SET requests_per_second = 100000, request_burst = 100000, monthly_api_calls = NULL" >/dev/null
 "$bin" serve >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do

@@ -199,7 +199,7 @@ async fn check_of(req: &ServiceRequest, core: &Core) -> Option<Check> {
 
 fn policies(check: &Check, outcome: &Outcome) -> Vec<Policy> {
     let mut policies = Vec::new();
-    let month = outcome.quota.and_then(|q| usage::month_policy(Metric::ApiCalls, &q, Utc::now()));
+    let month = outcome.quota.and_then(|q| usage::charge::month_policy(Metric::ApiCalls, &q, Utc::now()));
     let rate = outcome.rate.map(|d| Policy::of_rate(&check.policy, &check.rate, &d));
     // The violated policy comes first.
     if outcome.quota.is_some_and(|q| q.refused) {

@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::db::DbPool;
 use crate::mail::Mailer;
 use crate::ratelimit::Limiter;
-use crate::tenancy::plans::PlanCache;
+use crate::tenancy::allowances::PlanCache;
 
 /// The database pool, cache and configuration, cheap to clone.
 #[derive(Clone)]

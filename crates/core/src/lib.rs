@@ -24,7 +24,8 @@
 //! | [`ratelimit`] | GCRA rate limits: the Redis script on the server's clock, and the same arithmetic in process |
 //! | [`ratelimit::limiter`] | the request path's limiter: rate and metering in one Redis round trip, in process while Redis is down |
 //! | [`ratelimit::local`] | GCRA in process, for a server without Redis and while Redis is unreachable |
-//! | [`usage`] | monthly usage per store and metric: the metrics, their Redis keys, charging a store |
+//! | [`usage`] | monthly usage per store and metric: the metrics, their Redis keys, the month's policy |
+//! | [`usage::charge`] | charging a store's month for what it sends, refused past a hard allowance |
 //! | [`limits`] | per-client limits on what anyone may do without an account |
 //! | [`identity`] | users, argon2id passwords, sessions, TOTP |
 //! | [`identity::activity`] | when a session was last used, recorded as its token is resolved |
@@ -53,6 +54,7 @@
 //! | [`tenancy::invitations`] | invitations: emailed, listed, resent, revoked, accepted |
 //! | [`tenancy::members`] | store members and their roles |
 //! | [`tenancy::model`] | store, member, role, invitation and API key rows and API types |
+//! | [`tenancy::allowances`] | a plan's allowances as a row, and the in-process cache of stores' plans |
 //! | [`tenancy::plans`] | plans as data: each store's allowances of rate, monthly quotas and countable resources |
 //! | [`tenancy::permissions`] | permissions and the built-in roles |
 //! | [`tenancy::roles`] | custom roles and what a role name grants |
