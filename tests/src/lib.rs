@@ -10,6 +10,7 @@
 pub mod clock;
 pub mod commerce;
 pub mod db;
+pub mod plans;
 pub mod problems;
 pub mod smtp;
 

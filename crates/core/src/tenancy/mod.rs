@@ -1,5 +1,6 @@
 //! Stores as tenants: members, built-in and custom roles, permissions, invitations, API keys.
 
+pub mod allowances;
 pub mod api_keys;
 pub mod events;
 pub mod invitations;
