@@ -1,7 +1,6 @@
 //! Platform operators: granted from the command line only, the `/v1/admin` routes answering them
 //! (with TOTP on) and the very 404 of an unknown route to everyone else.
 
-use balcao_core::identity::totp;
 use balcao_gateway::admin::{AdminCommand, AdminLine, run};
 use balcao_tests::{TestApp, TestUser};
 use reqwest::{Method, StatusCode};
@@ -12,23 +11,10 @@ fn parse_line(args: &[&str]) -> Option<AdminCommand> {
     AdminLine::parse_args(args).ok()
 }
 
-/// Turns TOTP on for `user` through the API, as a person would.
-async fn enable_totp(app: &TestApp, user: &TestUser) {
-    let (status, enrolment) = app.post("/v1/me/totp", &user.token, json!({})).await;
-    assert_eq!(status, StatusCode::OK, "{enrolment}");
-    let secret = totp_rs::Secret::Encoded(enrolment["secret"].as_str().unwrap().to_owned()).to_bytes().unwrap();
-    let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap();
-    let code = totp::code_at(&secret, now).unwrap();
-    let (status, confirmed) = app.post("/v1/me/totp/confirm", &user.token, json!({"code": code})).await;
-    assert_eq!(status, StatusCode::OK, "{confirmed}");
-}
-
 /// A user granted operator through the command's own function, with TOTP on.
 async fn operator(app: &TestApp) -> TestUser {
     let user = app.user().await;
-    let granted = run(&app.core, &AdminCommand::Grant { email: user.email.clone() }).await;
-    assert!(granted.as_deref().is_ok_and(|line| line.contains("TOTP")), "{granted:?}");
-    enable_totp(app, &user).await;
+    app.make_operator(&user.token).await;
     user
 }
 

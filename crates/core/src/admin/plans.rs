@@ -14,7 +14,7 @@ use crate::id::StoreId;
 use crate::patch::double_option;
 use crate::schema::{plans, stores};
 use crate::tenancy::plans::Plan;
-use crate::tenancy::{Store, StoreRow};
+use crate::tenancy::{PgStoreService, Store, StoreRow, StoreService};
 
 /// The metrics a plan's monthly quotas meter, as `soft_quotas` names them.
 pub const QUOTA_METRICS: [&str; 6] =
@@ -30,47 +30,47 @@ pub struct UpdatePlan {
     pub display_name: Option<Option<String>>,
     /// Sustained requests per second per credential, at least 1.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = i32, minimum = 1)]
+    #[schema(value_type = i32, minimum = 1, maximum = 2_147_483_647)]
     pub requests_per_second: Option<Option<i32>>,
     /// Requests per credential allowed at once on top of the rate, at least 1.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = i32, minimum = 1)]
+    #[schema(value_type = i32, minimum = 1, maximum = 2_147_483_647)]
     pub request_burst: Option<Option<i32>>,
     /// API calls a month (null: unlimited).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>, minimum = 0)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
     pub monthly_api_calls: Option<Option<i64>>,
     /// WhatsApp messages a month (null: unlimited).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>, minimum = 0)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
     pub monthly_whatsapp_messages: Option<Option<i64>>,
     /// Instagram messages a month (null: unlimited).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>, minimum = 0)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
     pub monthly_instagram_messages: Option<Option<i64>>,
     /// Emails a month (null: unlimited).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>, minimum = 0)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
     pub monthly_email_messages: Option<Option<i64>>,
     /// SMS a month (null: unlimited).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>, minimum = 0)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
     pub monthly_sms_messages: Option<Option<i64>>,
     /// Webhook deliveries a month (null: unlimited).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>, minimum = 0)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
     pub monthly_webhook_deliveries: Option<Option<i64>>,
     /// Webhook endpoints a store may have (null: unlimited).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i32>, minimum = 0)]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 2_147_483_647)]
     pub webhook_endpoints: Option<Option<i32>>,
     /// Staff seats (members and open invitations) a store may have (null: unlimited).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i32>, minimum = 0)]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 2_147_483_647)]
     pub staff_seats: Option<Option<i32>>,
     /// Products a store may have (null: unlimited).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i32>, minimum = 0)]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 2_147_483_647)]
     pub products: Option<Option<i32>>,
     /// The monthly quotas allowed past their allowance (reported as overage), by metric:
     /// `api_calls`, `whatsapp_messages`, `instagram_messages`, `email_messages`, `sms_messages`,
@@ -194,18 +194,20 @@ pub async fn update_plan(core: &Core, name: &str, req: UpdatePlan) -> Result<Pla
     Ok(plan)
 }
 
-/// `PATCH /v1/admin/stores/{store_id}`: the plan to move the store to.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+/// `PATCH /v1/admin/stores/{store_id}`: the plan to move the store to (absent: no change).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct SetStorePlan {
     /// The plan's name, as `GET /v1/admin/plans` lists it.
     #[schema(example = "pro")]
-    pub plan: String,
+    pub plan: Option<String>,
 }
 
 /// Moves `store` to another plan (404 for an unknown store, 422 naming `plan` for an unknown
 /// plan), then forgets the store's cached plan.
 pub async fn set_store_plan(core: &Core, store: StoreId, req: SetStorePlan) -> Result<Store> {
-    let plan = req.plan.trim();
+    let Some(plan) = req.plan.as_deref().map(str::trim) else {
+        return PgStoreService::new(core.clone()).get(store).await;
+    };
     let unknown = || Error::field("plan", "invalid", "is not a plan");
     if plan.is_empty() || plan.len() > 32 {
         return Err(unknown());
