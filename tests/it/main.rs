@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod admin;
 mod api_keys;
 mod catalog;
 mod checkout;
@@ -19,6 +20,7 @@ mod mail;
 pub mod messaging;
 mod orders;
 mod payments;
+mod plan_limits;
 mod plans;
 mod platform;
 mod queries;

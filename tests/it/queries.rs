@@ -27,6 +27,7 @@ async fn lists_run_a_fixed_number_of_queries() {
     let app = TestApp::spawn().await;
     let user = app.user().await;
     let store = app.store(&user.token).await;
+    app.set_plan(&store, "pro").await; // more seats than free's 3
     for _ in 0..25 {
         app.api_key(&user.token, &store, None).await;
     }

@@ -331,7 +331,9 @@ async fn other_stores_are_404_on_every_route() {
     let mut checked = 0;
     let mut wrong = Vec::new();
     for (template, item) in &doc.paths.paths {
-        if !template.contains("{store_id}") {
+        // The operators' routes name any store; to everyone else they are unknown routes
+        // (tests/it/admin.rs).
+        if !template.contains("{store_id}") || template.starts_with("/v1/admin/") {
             continue;
         }
         let path = template

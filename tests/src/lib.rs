@@ -11,6 +11,7 @@ pub mod clock;
 pub mod commerce;
 pub mod db;
 pub mod instance;
+pub mod plans;
 pub mod problems;
 pub mod smtp;
 

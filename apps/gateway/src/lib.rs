@@ -2,6 +2,7 @@
 //!
 //! | module | what it does |
 //! |---|---|
+//! | [`admin`] | `balcao admin`: granting and revoking platform operators |
 //! | [`app`] | composes every crate's routes under `/v1`, middleware, the HTTP server |
 //! | [`events`] | the webhook event catalog from the real payload types |
 //! | [`openapi`](mod@openapi) | the OpenAPI document from the real handlers |
@@ -23,6 +24,7 @@
 //! | [`demo::selling`] | Delivery zones (CEP ranges, neighbourhoods, a radius, pickup) and coupons |
 //! | [`telemetry`] | structured logs |
 
+pub mod admin;
 pub mod app;
 pub mod demo;
 pub mod events;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use balcao_core::config::Config;
+use balcao_gateway::admin::AdminCommand;
 use balcao_gateway::{demo, runtime, telemetry};
 
 #[derive(Parser)]
@@ -29,6 +30,11 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// Platform operators: `balcao admin grant EMAIL`, `balcao admin revoke EMAIL`.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// Seed a demo store: catalog, customers, orders, coupons, delivery zones, a channel, a webhook endpoint.
     Demo {
         /// Also write the credentials and every seeded id as JSON to this file.
@@ -62,18 +68,38 @@ async fn main() -> ExitCode {
         }
     };
     telemetry::init(config.log_format);
+    if let Some(Command::Admin { command }) = &cli.command {
+        return admin_command(config, command).await;
+    }
     let result = match cli.command.unwrap_or(Command::Serve { no_worker: false }) {
         Command::Serve { no_worker } => runtime::serve(config, !no_worker).await,
         Command::Worker => runtime::work(config).await,
         Command::Migrate => runtime::migrate(config).await,
         Command::Demo { ids_json } => demo_command(config, ids_json).await,
-        Command::Openapi => Ok(()),
+        Command::Openapi | Command::Admin { .. } => Ok(()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(%error, "balcao stopped");
             eprintln!("balcao: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn admin_command(config: Config, command: &AdminCommand) -> ExitCode {
+    let outcome = match runtime::core(config).await {
+        Ok(core) => balcao_gateway::admin::run(&core, command).await,
+        Err(error) => Err(error.to_string()),
+    };
+    match outcome {
+        Ok(line) => {
+            let _ = writeln!(std::io::stdout(), "{line}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("balcao: {message}");
             ExitCode::FAILURE
         }
     }

@@ -35,6 +35,7 @@ use balcao_core::error::Problem;
         (name = "webhooks", description = "Outbound webhook endpoints, signing secrets and the event catalog"),
         (name = "inbound", description = "Inbound provider webhooks (WhatsApp, Instagram, Stripe, EFI, PagBank, Zenvia, Twilio): the public receivers, their per-store configuration and the events received"),
         (name = "platform", description = "Health, metrics and this document"),
+        (name = "admin", description = "Platform operators only (granted with `balcao admin grant EMAIL`, TOTP on): plans and a store's plan; anyone else gets 404"),
     )
 )]
 pub struct ApiDoc;
@@ -102,13 +103,17 @@ fn add_problems(path: &str, op: &mut Operation) {
     if has_body || has_params {
         wanted.push(("422", "Invalid input; `errors` names each field"));
     }
-    if secured {
+    // The operators' routes answer 404 to anyone else, never 401 or 403.
+    let admin = path.starts_with("/v1/admin/");
+    if secured && !admin {
         wanted.push(("401", "Missing, expired or revoked credentials"));
     }
-    if staff {
+    if staff && !admin {
         wanted.push(("403", "A permission this action needs is missing"));
     }
-    if path.contains('{') {
+    if admin {
+        wanted.push(("404", "Not an operator with TOTP on: the same answer as an unknown route"));
+    } else if path.contains('{') {
         wanted.push(("404", "Not found (or in another store)"));
     }
     let limited = crate::ratelimit::Scope::is_limited(path);

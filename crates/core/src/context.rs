@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::db::DbPool;
 use crate::mail::Mailer;
 use crate::ratelimit::Limiter;
-use crate::tenancy::allowances::PlanCache;
+use crate::tenancy::plan_cache::PlanCache;
 
 /// The database pool, cache and configuration, cheap to clone.
 #[derive(Clone)]

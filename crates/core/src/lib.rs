@@ -49,16 +49,20 @@
 //! | [`identity::totp`] | RFC 6238 TOTP and one-time recovery codes |
 //! | [`identity::validate`] | the rules for email addresses and new passwords |
 //! | [`tenancy`] | stores, members, roles, permissions, API keys |
+//! | [`tenancy::allowances`] | countable resources (endpoints, seats, products) refused at creation past the plan |
 //! | [`tenancy::api_keys`] | store API keys: scoped, shown once, stored hashed, revocable |
 //! | [`tenancy::events`] | the events stores emit |
 //! | [`tenancy::invitations`] | invitations: emailed, listed, resent, revoked, accepted |
 //! | [`tenancy::members`] | store members and their roles |
 //! | [`tenancy::model`] | store, member, role, invitation and API key rows and API types |
-//! | [`tenancy::allowances`] | a plan's allowances as a row, and the in-process cache of stores' plans |
+//! | [`tenancy::plan_cache`] | a plan's allowances as a row, and the in-process cache of stores' plans |
 //! | [`tenancy::plans`] | plans as data: each store's allowances of rate, monthly quotas and countable resources |
 //! | [`tenancy::permissions`] | permissions and the built-in roles |
 //! | [`tenancy::roles`] | custom roles and what a role name grants |
 //! | [`tenancy::stores`] | stores: create, list, read, update, delete |
+//! | [`admin`] | the platform's administration: operators and what they change |
+//! | [`admin::operators`] | platform operators, granted from the command line, TOTP required |
+//! | [`admin::plans`] | operators' changes: a plan's allowances, a store's plan |
 //! | [`auth`] | bearer tokens to principals to store access |
 //! | [`events`] | the transactional outbox, its dispatcher, and event type declarations |
 //! | [`events::kind`] | event types as declarations, for emitting and the webhook catalog |
@@ -76,8 +80,9 @@
 //! | [`outbound`] | the policy every connection to an address a store chose goes through |
 //! | [`outbound::form`] | the form check of a destination URL a store gives |
 //! | [`http`] | actix extractors, problem responses, routes (feature `http`) |
+//! | [`http::admin`] | handlers for the operators' routes under `/v1/admin` |
 //! | [`http::client_ip`] | the caller's address, behind a declared proxy or not |
-//! | [`http::extract`] | the caller and the caller inside a store, as extractors |
+//! | [`http::extract`] | the caller, the caller inside a store and a platform operator, as extractors |
 //! | [`http::idempotency`] | the `Idempotency-Key` middleware |
 //! | [`http::identity`] | handlers for signup, login, sessions, `/me` and TOTP |
 //! | [`http::json`] | a JSON body extractor whose errors name the field |
@@ -89,6 +94,7 @@
 //! | [`http::stores`] | handlers for stores |
 //! | [`http::team`] | handlers for members, invitations, roles and API keys |
 
+pub mod admin;
 pub mod auth;
 pub mod cache;
 pub mod config;

@@ -231,3 +231,14 @@ diesel::table! {
 diesel::joinable!(passkeys -> users (user_id));
 diesel::joinable!(passkey_challenges -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, passkeys, passkey_challenges);
+
+// migrations/2026-12-03-000018_operators
+diesel::table! {
+    platform_operators (user_id) {
+        user_id -> Uuid,
+        granted_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(platform_operators -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, platform_operators);

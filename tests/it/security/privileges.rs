@@ -70,6 +70,7 @@ async fn a_demoted_creators_key_loses_what_they_lost_at_once() {
 async fn nobody_creates_or_assigns_a_role_with_a_permission_they_lack() {
     let app = TestApp::spawn().await;
     let (owner, store, admin) = app.store_with_member("admin").await;
+    app.set_plan(&store, "pro").await; // more seats than free's 3
     let accomplice = app.user().await;
     let roles = format!("/v1/stores/{store}/roles");
     let members = format!("/v1/stores/{store}/members");

@@ -27,6 +27,7 @@ pub async fn shop(settings: &[(&str, &str)]) -> Shop {
     let app = TestApp::spawn_with(settings).await;
     let user = app.user().await;
     let store = app.store(&user.token).await;
+    app.set_plan(&store, "pro").await; // suites here make more endpoints than free's 2
     Shop { app, token: user.token, email: user.email, store }
 }
 

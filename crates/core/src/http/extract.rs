@@ -1,4 +1,5 @@
-//! Request extractors: the caller ([`Authenticated`]) and the caller inside a store ([`StoreAccess`]).
+//! Request extractors: the caller ([`Authenticated`]), the caller inside a store ([`StoreAccess`])
+//! and a platform operator ([`Operator`]).
 //!
 //! `StoreAccess` is the only place that checks membership or API key scope:
 //! another store's resources answer 404, a missing permission answers 403.
@@ -133,6 +134,56 @@ impl StoreAccess {
     }
 }
 
+/// A platform operator: a user session (not an API key) whose user was granted operator from the
+/// command line and has TOTP on. Anyone else, anonymous callers included, gets exactly the 404 an
+/// unknown route gets, so the admin routes stay invisible.
+#[derive(Debug, Clone)]
+pub struct Operator {
+    /// The operator.
+    pub user_id: UserId,
+}
+
+/// Marks a request whose handler takes an [`Operator`]: its other errors wait for that check.
+#[derive(Debug, Clone, Copy)]
+struct NeedsOperator;
+
+impl Operator {
+    /// Resolves the operator once per request, or fails with the unknown route's 404.
+    pub async fn resolve(req: &HttpRequest) -> Result<Self> {
+        if let Some(resolved) = req.extensions().get::<Operator>() {
+            return Ok(resolved.clone());
+        }
+        let hidden = || Error::Denied {
+            code: crate::problems::ROUTE_NOT_FOUND,
+            detail: format!("No route matches {}.", req.path()),
+        };
+        let core = core(req)?;
+        let Some(token) = bearer_token(req) else { return Err(hidden()) };
+        let user_id = match auth::authenticate(&core, &token).await {
+            Ok(Principal::User { user_id, .. }) => user_id,
+            Ok(Principal::ApiKey { .. }) | Err(Error::Unauthenticated { .. }) => return Err(hidden()),
+            Err(other) => return Err(other),
+        };
+        if !crate::admin::is_operator(&core, user_id).await? {
+            return Err(hidden());
+        }
+        let resolved = Self { user_id };
+        req.extensions_mut().insert(resolved.clone());
+        Ok(resolved)
+    }
+}
+
+impl FromRequest for Operator {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        req.extensions_mut().insert(NeedsOperator);
+        let req = req.clone();
+        Box::pin(async move { Ok(Self::resolve(&req).await?) })
+    }
+}
+
 /// Marks a request whose handler takes credentials ([`Authenticated`] or [`StoreAccess`]): set
 /// when the extractors are built, before any of them runs.
 #[derive(Debug, Clone, Copy)]
@@ -140,9 +191,11 @@ struct NeedsCredentials;
 
 /// Which error a request reports when its body is bad too: on a route that takes credentials,
 /// credentials and tenancy come first, so another store's route answers 404 (and a missing token
-/// 401) whatever the body holds. A public route ignores any `Authorization` header it is sent.
+/// 401) whatever the body holds, and an admin route answers its 404 to anyone but an operator. A public route ignores any `Authorization` header it is sent.
 pub async fn precedence(req: &HttpRequest) -> Result<()> {
-    if req.extensions().get::<NeedsCredentials>().is_none() {
+    if req.extensions().get::<NeedsOperator>().is_some() {
+        Operator::resolve(req).await.map(|_| ())
+    } else if req.extensions().get::<NeedsCredentials>().is_none() {
         Ok(())
     } else if req.match_info().get("store_id").is_some() {
         StoreAccess::resolve(req).await.map(|_| ())

@@ -206,7 +206,8 @@ pub async fn end_sessions(
 /// verified account.
 #[utoipa::path(tag = "members", security(("bearer" = [])), request_body = AcceptInvitation, responses(
     (status = 200, description = "The store joined", body = JoinedStore),
-    (status = 403, description = "`email_unverified`: an owner role needs a verified account", body = crate::error::Problem,
+    (status = 403, description = "`email_unverified`: an owner role needs a verified account; `plan_limit_reached`: the \
+     store's plan has no staff seat left", body = crate::error::Problem,
      content_type = "application/problem+json"),
     (status = 422, description = "`token` is unknown, expired, revoked or used", body = crate::error::Problem,
      content_type = "application/problem+json"),

@@ -1,6 +1,7 @@
 //! HTTP for the core: problem responses, extractors, the idempotency middleware, and the
-//! identity and tenancy routes.
+//! identity, tenancy and platform operators' routes.
 
+pub mod admin;
 pub mod client_ip;
 pub mod extract;
 pub mod idempotency;
@@ -19,7 +20,7 @@ use std::sync::Arc;
 use actix_web::web;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub use extract::{Authenticated, StoreAccess, bearer_token};
+pub use extract::{Authenticated, Operator, StoreAccess, bearer_token};
 pub use json::Json;
 pub use path::{InStore, StorePath};
 pub use problem::{PROBLEM_JSON, path_config, problem_response};
@@ -108,5 +109,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(team::roll_api_key)
         .service(team::list_invitations)
         .service(team::resend_invitation)
-        .service(team::revoke_invitation);
+        .service(team::revoke_invitation)
+        .service(admin::list_plans)
+        .service(admin::update_plan)
+        .service(admin::set_store_plan);
 }

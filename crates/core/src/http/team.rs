@@ -36,6 +36,9 @@ pub async fn list_members(
     (status = 201, description = "The user is now a member", body = Member),
     (status = 202, description = "The email has no verified account: an invitation with a single-use link was emailed to it",
      body = Invitation),
+    (status = 403, description = "A permission this action needs is missing, or `plan_limit_reached`: the store's plan \
+     has no staff seat left (members and open invitations take one each)", body = crate::error::Problem,
+     content_type = "application/problem+json"),
     (status = 409, description = "Already a member", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/stores/{store_id}/members")]

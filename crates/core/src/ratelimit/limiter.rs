@@ -13,7 +13,7 @@ use super::local::LocalLimiter;
 use super::{Decision, Rate, SCRIPT};
 use crate::cache::Breaker;
 use crate::id::StoreId;
-use crate::tenancy::allowances::Plan;
+use crate::tenancy::plan_cache::Plan;
 use crate::usage::{self, Metric};
 
 /// Units of a metric counted against a store's month, checked against its plan's allowance.

@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
+use super::allowances::{self, Countable};
 use super::model::Invitation;
 use super::permissions::BuiltinRole;
 use crate::auth;
@@ -118,6 +119,8 @@ pub async fn create(
     invited_by: Option<UserId>,
 ) -> Result<Invitation> {
     conn.transaction::<_, Error, _>(async |conn| {
+        let seats = allowances::lock(conn, store, Countable::StaffSeats).await?;
+        seats.admit(allowances::seats_used(conn, store, Some(email)).await?)?;
         diesel::update(
             invitations::table
                 .filter(invitations::store_id.eq(store.uuid()))
@@ -199,6 +202,16 @@ pub async fn revoke(core: &Core, store: StoreId, id: InvitationId) -> Result<()>
     Ok(())
 }
 
+async fn is_member(conn: &mut AsyncPgConnection, store: uuid::Uuid, user: UserId) -> Result<bool> {
+    let found: Option<uuid::Uuid> =
+        store_members::table.find((store, user.uuid())).select(store_members::user_id).first(conn).await.optional()?;
+    Ok(found.is_some())
+}
+
+async fn members_count(conn: &mut AsyncPgConnection, store: uuid::Uuid) -> Result<i64> {
+    Ok(store_members::table.filter(store_members::store_id.eq(store)).count().get_result(conn).await?)
+}
+
 async fn join(conn: &mut AsyncPgConnection, store: uuid::Uuid, id: uuid::Uuid, user: UserId, role: &str) -> Result<()> {
     diesel::insert_into(store_members::table)
         .values((
@@ -227,11 +240,20 @@ pub async fn accept(core: &Core, user: UserId, token: &str) -> Result<StoreId> {
         return Err(invalid());
     }
     let mut conn = core.pool.get().await?;
+    let hash = sha256_hex(token.as_bytes());
     let store = conn
         .transaction::<_, Error, _>(async |conn| {
+            // The seat lock first, then the invitation's row: the order inviting takes them in.
+            let named: Option<uuid::Uuid> = invitations::table
+                .filter(invitations::token_hash.eq(&hash))
+                .select(invitations::store_id)
+                .first(conn)
+                .await
+                .optional()?;
+            let seats = allowances::lock(conn, StoreId(named.ok_or_else(invalid)?), Countable::StaffSeats).await?;
             let found: Option<(uuid::Uuid, uuid::Uuid, String, String)> = invitations::table
                 .inner_join(stores::table.on(stores::id.eq(invitations::store_id)))
-                .filter(invitations::token_hash.eq(sha256_hex(token.as_bytes())))
+                .filter(invitations::token_hash.eq(&hash))
                 .filter(invitations::accepted_at.is_null())
                 .filter(invitations::revoked_at.is_null())
                 .filter(invitations::expires_at.gt(Utc::now()))
@@ -255,6 +277,10 @@ pub async fn accept(core: &Core, user: UserId, token: &str) -> Result<StoreId> {
             };
             if role.as_str() == BuiltinRole::Owner.as_str() && !verified {
                 return Err(unverified());
+            }
+            // The invitation held a seat; a member takes it only while the plan still has it.
+            if !is_member(conn, store, user).await? {
+                seats.admit(members_count(conn, store).await?)?;
             }
             join(conn, store, id, user, &role).await?;
             Ok(StoreId(store))
@@ -283,10 +309,17 @@ pub async fn accept_for(conn: &mut AsyncPgConnection, user: UserId, email: &str)
         .filter(invitations::expires_at.gt(Utc::now()))
         .filter(stores::deleted_at.is_null())
         .select((invitations::store_id, invitations::id, invitations::role))
+        // Seat locks in one order, so two verifications never wait on each other.
+        .order(invitations::store_id.asc())
         .load(conn)
         .await?;
     let mut joined = Vec::with_capacity(pending.len());
     for (store, id, role) in pending {
+        // A store whose plan has no seat left keeps the invitation open (its link answers why).
+        let seats = allowances::lock(conn, StoreId(store), Countable::StaffSeats).await?;
+        if seats.admit(members_count(conn, store).await?).is_err() {
+            continue;
+        }
         join(conn, store, id, user, &role).await?;
         joined.push(StoreId(store));
     }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
+use super::allowances::{self, Countable};
 use super::invitations;
 use super::model::{
     AddMember, CreateRole, Invitation, JoinedStore, Member, MemberAdded, Role, UpdateMember, UpdateRole,
@@ -185,25 +186,26 @@ impl MemberService for PgMemberService {
             let invitation = invitations::create(&self.core, &mut conn, store, &email, &req.role, invited_by).await?;
             return Ok(MemberAdded::Invitation(invitation));
         };
-        diesel::insert_into(store_members::table)
-            .values((
-                store_members::store_id.eq(store.uuid()),
-                store_members::user_id.eq(user),
-                store_members::role.eq(&req.role),
-            ))
-            .execute(&mut conn)
-            .await
-            .map_err(|e| {
-                if is_unique_violation(&e, "store_members_pkey") {
-                    Error::conflict(
-                        crate::problems::ALREADY_MEMBER,
-                        "email",
-                        "This user is already a member of the store.",
-                    )
-                } else {
-                    e.into()
-                }
-            })?;
+        let already =
+            || Error::conflict(crate::problems::ALREADY_MEMBER, "email", "This user is already a member of the store.");
+        conn.transaction::<_, Error, _>(async |conn| {
+            let seats = allowances::lock(conn, store, Countable::StaffSeats).await?;
+            if is_member(conn, store, UserId(user)).await? {
+                return Err(already());
+            }
+            seats.admit(allowances::seats_used(conn, store, Some(&email)).await?)?;
+            diesel::insert_into(store_members::table)
+                .values((
+                    store_members::store_id.eq(store.uuid()),
+                    store_members::user_id.eq(user),
+                    store_members::role.eq(&req.role),
+                ))
+                .execute(conn)
+                .await
+                .map_err(|e| if is_unique_violation(&e, "store_members_pkey") { already() } else { e.into() })?;
+            Ok(())
+        })
+        .await?;
         auth::forget_access(&self.core, store, UserId(user)).await;
         Ok(MemberAdded::Member(load_member(&mut conn, store, UserId(user)).await?))
     }

@@ -7,6 +7,7 @@ pub mod invitations;
 pub mod members;
 pub mod model;
 pub mod permissions;
+pub mod plan_cache;
 pub mod plans;
 pub mod roles;
 pub mod stores;

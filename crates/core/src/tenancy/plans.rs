@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-pub use super::allowances::{PLAN_CACHE_TTL, Plan, PlanCache};
+pub use super::plan_cache::{PLAN_CACHE_TTL, Plan, PlanCache};
 use crate::context::Core;
 use crate::error::{Error, Result};
 use crate::id::StoreId;
@@ -56,7 +56,7 @@ impl PlanService for PgPlanService {
     }
 
     async fn for_store(&self, store: StoreId) -> Result<Plan> {
-        let plan = super::allowances::plan_of_store(&self.core.pool, store).await?;
+        let plan = super::plan_cache::plan_of_store(&self.core.pool, store).await?;
         plan.ok_or_else(|| Error::not_found("store"))
     }
 }

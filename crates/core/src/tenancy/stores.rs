@@ -50,7 +50,7 @@ impl PgStoreService {
 /// How long a slug's store is remembered; renaming or deleting the store forgets it at once.
 const SLUG_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
-fn slug_key(slug: &str) -> String {
+pub(crate) fn slug_key(slug: &str) -> String {
     format!("tenancy:slug:{slug}")
 }
 

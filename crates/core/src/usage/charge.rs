@@ -8,7 +8,7 @@ use crate::context::Core;
 use crate::error::{Error, Result};
 use crate::id::StoreId;
 use crate::ratelimit::{Charge, Policy, QuotaState};
-use crate::tenancy::allowances::Plan;
+use crate::tenancy::plan_cache::Plan;
 
 /// The `RateLimit` policy of a monthly quota after `state`, named after its metric.
 pub fn month_policy(metric: Metric, state: &QuotaState, now: DateTime<Utc>) -> Option<Policy> {

@@ -14,7 +14,7 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 pub mod charge;
 
 use crate::id::StoreId;
-use crate::tenancy::allowances::Plan;
+use crate::tenancy::plan_cache::Plan;
 
 /// A metered quantity with a monthly allowance in the plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -109,6 +109,9 @@ pub async fn list_products(
 #[utoipa::path(tag = "catalog", security(("bearer" = [])), params(StorePath),
     request_body = CreateProduct, responses(
     (status = 201, description = "The product", body = Product),
+    (status = 403, description = "A permission this action needs is missing, or `plan_limit_reached`: the store's plan \
+     allows no more products (archived ones do not count)", body = balcao_core::error::Problem,
+     content_type = "application/problem+json"),
     (status = 409, description = "The slug or a SKU is taken", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
 #[post("/stores/{store_id}/products")]
 pub async fn create_product(svc: Products, access: StoreAccess, body: Json<CreateProduct>) -> Result<HttpResponse> {
@@ -135,6 +138,9 @@ pub async fn get_product(
     StorePath, ("product_id" = uuid::Uuid, Path, description = "The product")),
     request_body = UpdateProduct, responses(
     (status = 200, description = "The product", body = Product),
+    (status = 403, description = "A permission this action needs is missing, or `plan_limit_reached`: taking the \
+     product out of the archive would pass the store's plan", body = balcao_core::error::Problem,
+     content_type = "application/problem+json"),
     (status = 409, description = "The slug is taken", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
 #[patch("/stores/{store_id}/products/{product_id}")]
 pub async fn update_product(

@@ -10,6 +10,7 @@ use balcao_core::id::{StoreId, UserId};
 use balcao_core::money::Currency;
 use balcao_core::pagination::Page;
 use balcao_core::tenancy::StoreService;
+use balcao_core::tenancy::allowances::{self, Countable};
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -139,6 +140,7 @@ impl ProductService for PgProductService {
         check_skus(&mut conn, store, &skus).await?;
         let product = conn
             .transaction::<_, Error, _>(async |conn| {
+                admit_one_more(conn, store).await?;
                 let now = Utc::now();
                 diesel::insert_into(products::table)
                     .values((
@@ -202,8 +204,13 @@ impl ProductService for PgProductService {
         if let Some(ids) = &req.category_ids {
             check_categories(&mut conn, store, ids).await?;
         }
+        let unarchives = current.status == ProductStatus::Archived
+            && req.status.is_some_and(|status| status != ProductStatus::Archived);
         let product = conn
             .transaction::<_, Error, _>(async |conn| {
+                if unarchives {
+                    admit_one_more(conn, store).await?;
+                }
                 let options = req.options.as_ref().map(serde_json::to_value).transpose().map_err(Error::internal)?;
                 diesel::update(
                     products::table.filter(products::store_id.eq(store.uuid())).filter(products::id.eq(id.uuid())),
@@ -236,6 +243,22 @@ impl ProductService for PgProductService {
     async fn archive(&self, store: StoreId, id: ProductId) -> Result<Product> {
         self.update(store, id, UpdateProduct { status: Some(ProductStatus::Archived), ..Default::default() }).await
     }
+}
+
+/// Fails with 403 `plan_limit_reached` unless the store's plan has room for one more product
+/// that is not archived; holds the store's product lock until the transaction ends.
+async fn admit_one_more(conn: &mut AsyncPgConnection, store: StoreId) -> Result<()> {
+    let allowance = allowances::lock(conn, store, Countable::Products).await?;
+    if allowance.limit().is_some() {
+        let used: i64 = products::table
+            .filter(products::store_id.eq(store.uuid()))
+            .filter(products::status.ne(ProductStatus::Archived.as_str()))
+            .count()
+            .get_result(conn)
+            .await?;
+        allowance.admit(used)?;
+    }
+    Ok(())
 }
 
 /// Existing variants must still have one valid value per option after the options change.

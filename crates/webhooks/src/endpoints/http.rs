@@ -40,7 +40,9 @@ pub async fn list_endpoints(
 /// Create an endpoint; the response carries its signing secret, shown this once.
 #[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(StorePath),
     request_body = CreateEndpoint, responses(
-    (status = 201, description = "The endpoint with its secret", body = CreatedEndpoint)))]
+    (status = 201, description = "The endpoint with its secret", body = CreatedEndpoint),
+    (status = 403, description = "A permission this action needs is missing, or `plan_limit_reached`: the store's plan \
+     allows no more webhook endpoints", body = balcao_core::error::Problem, content_type = "application/problem+json")))]
 #[post("/stores/{store_id}/webhook-endpoints")]
 pub async fn create_endpoint(svc: Endpoints, access: StoreAccess, body: Json<CreateEndpoint>) -> Result<HttpResponse> {
     access.require(Permission::WebhooksManage)?;

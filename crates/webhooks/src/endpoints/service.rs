@@ -8,9 +8,10 @@ use balcao_core::Core;
 use balcao_core::error::{Error, Result, Validator};
 use balcao_core::id::StoreId;
 use balcao_core::pagination::{Page, PageParams};
+use balcao_core::tenancy::allowances::{self, Countable};
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use super::model::{
     CreateEndpoint, CreatedEndpoint, Endpoint, EndpointId, EndpointRow, RotateSecret, RotatedSecret, UpdateEndpoint,
@@ -159,23 +160,30 @@ impl EndpointService for PgEndpointService {
         let (header_names, sealed_headers) = seal_headers(&self.core, id, &headers)?;
         let now = Utc::now();
         let mut conn = self.core.pool.get().await?;
-        let row: EndpointRow = diesel::insert_into(we::table)
-            .values((
-                we::store_id.eq(store.uuid()),
-                we::id.eq(id.uuid()),
-                we::url.eq(req.url.trim()),
-                we::description.eq(description.trim()),
-                we::event_types.eq(&event_types),
-                we::active.eq(req.active.unwrap_or(true)),
-                we::headers.eq(header_names),
-                we::sealed_headers.eq(Some(sealed_headers)),
-                we::rate_limit_per_second.eq(rate),
-                we::secrets.eq(&sealed),
-                we::created_at.eq(now),
-                we::updated_at.eq(now),
-            ))
-            .returning(EndpointRow::as_returning())
-            .get_result(&mut conn)
+        let row: EndpointRow = conn
+            .transaction::<_, Error, _>(async |conn| {
+                let allowance = allowances::lock(conn, store, Countable::WebhookEndpoints).await?;
+                let used: i64 = we::table.filter(we::store_id.eq(store.uuid())).count().get_result(conn).await?;
+                allowance.admit(used)?;
+                Ok(diesel::insert_into(we::table)
+                    .values((
+                        we::store_id.eq(store.uuid()),
+                        we::id.eq(id.uuid()),
+                        we::url.eq(req.url.trim()),
+                        we::description.eq(description.trim()),
+                        we::event_types.eq(&event_types),
+                        we::active.eq(req.active.unwrap_or(true)),
+                        we::headers.eq(header_names),
+                        we::sealed_headers.eq(Some(sealed_headers)),
+                        we::rate_limit_per_second.eq(rate),
+                        we::secrets.eq(&sealed),
+                        we::created_at.eq(now),
+                        we::updated_at.eq(now),
+                    ))
+                    .returning(EndpointRow::as_returning())
+                    .get_result(conn)
+                    .await?)
+            })
             .await?;
         Ok(CreatedEndpoint { endpoint: row.into(), secret: secret.secret })
     }

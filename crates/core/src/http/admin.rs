@@ -1,0 +1,65 @@
+//! Handlers for the platform operators' routes under `/v1/admin`: plans and a store's plan. Each
+//! takes an [`Operator`] first; anyone else gets the 404 of an unknown route.
+
+use actix_web::{get, patch, web};
+
+use super::extract::Operator;
+use super::json::Json;
+use crate::admin::{self, SetStorePlan, UpdatePlan};
+use crate::context::Core;
+use crate::error::{Error, Problem, Result};
+use crate::id::StoreId;
+use crate::tenancy::Store;
+use crate::tenancy::plans::{PgPlanService, Plan, PlanService};
+
+type Shared = web::Data<Core>;
+
+/// Every plan with its allowances, the smallest rate first (operators only).
+#[utoipa::path(tag = "admin", security(("bearer" = [])), responses(
+    (status = 200, description = "The plans", body = Vec<Plan>),
+    (status = 404, description = "Not an operator with TOTP on (the same answer as an unknown route)",
+     body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/admin/plans")]
+pub async fn list_plans(_operator: Operator, core: Shared) -> Result<web::Json<Vec<Plan>>> {
+    Ok(web::Json(PgPlanService::new(core.get_ref().clone()).list().await?))
+}
+
+/// Change a plan's allowances: only the fields given change, `null` makes an allowance unlimited
+/// (operators only). Every store on the plan gets the new limits on its next request.
+#[utoipa::path(tag = "admin", security(("bearer" = [])),
+    params(("plan" = String, Path, description = "The plan's name", example = "pro")),
+    request_body = UpdatePlan, responses(
+    (status = 200, description = "The plan", body = Plan),
+    (status = 404, description = "No such plan, or not an operator with TOTP on",
+     body = Problem, content_type = "application/problem+json"),
+))]
+#[patch("/admin/plans/{plan}")]
+pub async fn update_plan(
+    _operator: Operator,
+    core: Shared,
+    plan: web::Path<String>,
+    body: Json<UpdatePlan>,
+) -> Result<web::Json<Plan>> {
+    Ok(web::Json(admin::update_plan(&core, &plan, body.into_inner()).await?))
+}
+
+/// Move a store to another plan (operators only); its new limits apply on its next request.
+#[utoipa::path(tag = "admin", security(("bearer" = [])),
+    params(("store_id" = uuid::Uuid, Path, description = "The store")),
+    request_body = SetStorePlan, responses(
+    (status = 200, description = "The store, on its new plan", body = Store),
+    (status = 404, description = "No such store, or not an operator with TOTP on",
+     body = Problem, content_type = "application/problem+json"),
+))]
+#[patch("/admin/stores/{store_id}")]
+pub async fn set_store_plan(
+    _operator: Operator,
+    core: Shared,
+    store_id: web::Path<String>,
+    body: Json<SetStorePlan>,
+) -> Result<web::Json<Store>> {
+    // Read as text so a malformed id answers after the operator check, never before it.
+    let store: StoreId = store_id.parse().map_err(|_| Error::not_found("store"))?;
+    Ok(web::Json(admin::set_store_plan(&core, store, body.into_inner()).await?))
+}
