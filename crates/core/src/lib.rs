@@ -25,6 +25,14 @@
 //! | [`ratelimit::limiter`] | the request path's limiter: rate and metering in one Redis round trip, in process while Redis is down |
 //! | [`ratelimit::local`] | GCRA in process, for a server without Redis and while Redis is unreachable |
 //! | [`usage`] | monthly usage per store and metric: the metrics, their Redis keys, charging a store |
+//! | [`usage::alerts`] | the 80% and 100% quota alerts, raised once per period after a flush |
+//! | [`usage::daily`] | reading the flushed daily counts: per day and field, a period's totals |
+//! | [`usage::events`] | the events usage emits (`usage.threshold_reached`) |
+//! | [`usage::flush`] | the idempotent flush of the day hashes from Redis to `usage_daily` |
+//! | [`usage::job`] | the job flushing usage every minute, one pending at a time |
+//! | [`usage::notify`] | the owners' email when a quota alert is raised |
+//! | [`usage::ranking`] | every store's use of a metric this period, ranked (for operators) |
+//! | [`usage::report`] | a store's usage report: the period against its plan, and a daily series |
 //! | [`limits`] | per-client limits on what anyone may do without an account |
 //! | [`identity`] | users, argon2id passwords, sessions, TOTP |
 //! | [`identity::activity`] | when a session was last used, recorded as its token is resolved |
@@ -86,6 +94,7 @@
 //! | [`http::storable`] | refusing path segments PostgreSQL cannot store |
 //! | [`http::stores`] | handlers for stores |
 //! | [`http::team`] | handlers for members, invitations, roles and API keys |
+//! | [`http::usage`] | the handler for a store's usage report |
 
 pub mod auth;
 pub mod cache;
@@ -124,5 +133,5 @@ pub use error::{Error, Result};
 
 /// Every event type this crate emits, for the webhook catalog.
 pub fn event_types() -> std::result::Result<Vec<events::EventType>, String> {
-    tenancy::events::event_types()
+    Ok([tenancy::events::event_types()?, usage::events::event_types()?].concat())
 }

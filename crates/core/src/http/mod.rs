@@ -13,6 +13,7 @@ pub mod query;
 pub mod storable;
 pub mod stores;
 pub mod team;
+pub mod usage;
 
 use std::sync::Arc;
 
@@ -108,5 +109,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(team::roll_api_key)
         .service(team::list_invitations)
         .service(team::resend_invitation)
-        .service(team::revoke_invitation);
+        .service(team::revoke_invitation)
+        .service(usage::store_usage);
 }
