@@ -55,4 +55,3 @@ pub async fn totals(
     }
     Ok(out)
 }
-

@@ -45,11 +45,14 @@ pub fn message(store_name: &str, to: Vec<String>, alert: &ThresholdReached) -> E
     let what = label(&alert.metric);
     let renews = alert.period_end.format("%d/%m/%Y");
     let consequence = match (alert.threshold >= 100, alert.quota == "soft") {
-        (false, _) => format!("Ao chegar a 100%, {}.", if alert.quota == "soft" {
-            "o uso continua e o excedente aparece no relatório de uso".to_owned()
-        } else {
-            format!("novas {what} serão recusadas até {renews}")
-        }),
+        (false, _) => format!(
+            "Ao chegar a 100%, {}.",
+            if alert.quota == "soft" {
+                "o uso continua e o excedente aparece no relatório de uso".to_owned()
+            } else {
+                format!("novas {what} serão recusadas até {renews}")
+            }
+        ),
         (true, true) => "O uso continua permitido e o excedente aparece no relatório de uso.".to_owned(),
         (true, false) => format!("Novas {what} serão recusadas (429 quota_exceeded) até {renews}."),
     };

@@ -151,8 +151,10 @@ pub async fn report(core: &Core, store: StoreId, range: &UsageRange) -> Result<U
     let totals = daily::totals(&mut conn, store, start.date_naive(), end.date_naive()).await?;
     let rows = daily::rows(&mut conn, store, from, to).await?;
     drop(conn);
-    let metrics =
-        Metric::ALL.into_iter().map(|m| MetricUsage::new(m, totals.get(m.name()).copied().unwrap_or(0), &plan)).collect();
+    let metrics = Metric::ALL
+        .into_iter()
+        .map(|m| MetricUsage::new(m, totals.get(m.name()).copied().unwrap_or(0), &plan))
+        .collect();
     let mut by_day: BTreeMap<NaiveDate, BTreeMap<String, i64>> = BTreeMap::new();
     for (day, field, count) in rows {
         by_day.entry(day).or_default().insert(field, count);
