@@ -28,6 +28,8 @@ fn routes(store: &str) -> Vec<(Method, String, Option<Value>)> {
         (Method::PATCH, "/v1/admin/plans/pro".to_owned(), Some(json!({"products": "many"}))),
         (Method::PATCH, "/v1/admin/stores/not-a-uuid".to_owned(), Some(json!({"plan": "pro"}))),
         (Method::DELETE, "/v1/admin/plans".to_owned(), None),
+        (Method::GET, "/v1/admin/usage?metric=api_calls".to_owned(), None),
+        (Method::GET, "/v1/admin/usage?metric=nothing".to_owned(), None),
     ]
 }
 
@@ -196,4 +198,40 @@ async fn the_admin_command_parses_grants_once_revokes_and_refuses_an_unknown_ema
     let revoke = AdminCommand::Revoke { email: user.email.clone() };
     assert!(run(&app.core, &revoke).await.unwrap().contains("is no longer"));
     assert!(run(&app.core, &revoke).await.unwrap().contains("was not a platform operator"));
+}
+
+#[tokio::test]
+async fn an_operators_plan_change_applies_on_the_next_request_and_operators_rank_every_stores_usage() {
+    let (app, owner, store) = TestApp::shop().await;
+    let admin = operator(&app).await;
+    let path = format!("/v1/stores/{store}/products");
+    // Free at one request at a time: of a few at once, some are refused.
+    let (status, body) =
+        app.patch("/v1/admin/plans/free", &admin.token, json!({"requests_per_second": 1, "request_burst": 1})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let calls = (0..4).map(|_| app.request(Method::GET, &path, Some(&owner)).send());
+    let statuses: Vec<u16> =
+        futures_util::future::join_all(calls).await.into_iter().map(|r| r.map_or(0, |r| r.status().as_u16())).collect();
+    assert!(statuses.contains(&429) && statuses.contains(&200), "{statuses:?}");
+    // Moved to pro (unlimited here), the very next request passes with pro's policy.
+    let (status, body) = app.patch(&format!("/v1/admin/stores/{store}"), &admin.token, json!({"plan": "pro"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let next = app.request(Method::GET, &path, Some(&owner)).send().await.unwrap_or_else(|e| panic!("get: {e}"));
+    assert_eq!(next.status(), StatusCode::OK);
+    let policy = next.headers().get("ratelimit-policy").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    assert!(policy.starts_with("\"read\";q=100000;"), "pro's burst: {policy}");
+
+    // The ranking reads the flushed counts: this store's calls, the most first.
+    balcao_core::usage::flush::run(&app.core).await.unwrap_or_else(|e| panic!("flush: {e}"));
+    let (status, ranking) = app.get("/v1/admin/usage?metric=api_calls&order=desc&limit=5", &admin.token).await;
+    assert_eq!(status, StatusCode::OK, "{ranking}");
+    assert_eq!(ranking["metric"], "api_calls");
+    let first = &ranking["data"][0];
+    assert_eq!(first["store_id"], store.as_str(), "{ranking}");
+    assert_eq!(first["plan"], "pro");
+    let allowed = statuses.iter().filter(|s| **s == 200).count() as i64;
+    assert_eq!(first["usage"]["used"], allowed + 1, "the allowed calls, not the refused: {ranking}");
+    let (status, problem) = app.get("/v1/admin/usage?metric=nothing", &admin.token).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "metric", "{problem}");
 }

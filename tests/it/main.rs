@@ -33,6 +33,7 @@ mod startup;
 mod storefront;
 mod structure;
 mod tenancy;
+mod usage;
 mod webhook_deliveries;
 mod webhooks;
 mod wishlists;

@@ -43,6 +43,7 @@ pub fn event_bus(core: &Core) -> EventBus {
     let mut bus = EventBus::new();
     bus.subscribe(Arc::new(balcao_webhooks::delivery::WebhookSubscriber::new(core.clone())));
     bus.subscribe(Arc::new(balcao_webhooks::delivery::DisabledEndpointNotifier::new(core.clone())));
+    bus.subscribe(Arc::new(balcao_core::usage::notify::ThresholdNotifier::new(core.clone())));
     bus
 }
 
@@ -56,6 +57,7 @@ pub fn registry(core: &Core, bus: &EventBus) -> Registry {
         Arc::new(balcao_core::identity::emails::SendAccountEmail::new(core.clone())),
     );
     balcao_stores::orders::expiry::register_jobs(&mut registry, core);
+    balcao_core::usage::job::register_jobs(&mut registry, core);
     registry.register(
         balcao_webhooks::delivery::DELIVER_JOB,
         Arc::new(balcao_webhooks::delivery::DeliverJob::new(core.clone())),
@@ -134,6 +136,9 @@ pub fn inbound_handlers(core: &Core) -> InboundHandlers {
 pub async fn spawn(core: &Core, registry: Registry, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
     if let Err(error) = schedule_maintenance(core, Duration::from_secs(60)).await {
         tracing::warn!(%error, "could not schedule maintenance");
+    }
+    if let Err(error) = balcao_core::usage::job::schedule(core).await {
+        tracing::warn!(%error, "could not schedule the usage flush");
     }
     let wake = Arc::new(Notify::new());
     let listener = jobs::spawn_listener(core.config.database_url.clone(), wake.clone(), shutdown.clone());

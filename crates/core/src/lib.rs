@@ -26,6 +26,14 @@
 //! | [`ratelimit::local`] | GCRA in process, for a server without Redis and while Redis is unreachable |
 //! | [`usage`] | monthly usage per store and metric: the metrics, their Redis keys, the month's policy |
 //! | [`usage::charge`] | charging a store's month for what it sends, refused past a hard allowance |
+//! | [`usage::alerts`] | the 80% and 100% quota alerts, raised once per period after a flush |
+//! | [`usage::daily`] | reading the flushed daily counts: per day and field, a period's totals |
+//! | [`usage::events`] | the events usage emits (`usage.threshold_reached`) |
+//! | [`usage::flush`] | the idempotent flush of the day hashes from Redis to `usage_daily` |
+//! | [`usage::job`] | the job flushing usage every minute, one pending at a time |
+//! | [`usage::notify`] | the owners' email when a quota alert is raised |
+//! | [`usage::ranking`] | every store's use of a metric this period, ranked (for operators) |
+//! | [`usage::report`] | a store's usage report: the period against its plan, and a daily series |
 //! | [`limits`] | per-client limits on what anyone may do without an account |
 //! | [`identity`] | users, argon2id passwords, sessions, TOTP |
 //! | [`identity::activity`] | when a session was last used, recorded as its token is resolved |
@@ -93,6 +101,7 @@
 //! | [`http::storable`] | refusing path segments PostgreSQL cannot store |
 //! | [`http::stores`] | handlers for stores |
 //! | [`http::team`] | handlers for members, invitations, roles and API keys |
+//! | [`http::usage`] | the handler for a store's usage report |
 
 pub mod admin;
 pub mod auth;
@@ -132,5 +141,5 @@ pub use error::{Error, Result};
 
 /// Every event type this crate emits, for the webhook catalog.
 pub fn event_types() -> std::result::Result<Vec<events::EventType>, String> {
-    tenancy::events::event_types()
+    Ok([tenancy::events::event_types()?, usage::events::event_types()?].concat())
 }

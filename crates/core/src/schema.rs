@@ -242,3 +242,30 @@ diesel::table! {
 
 diesel::joinable!(platform_operators -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, platform_operators);
+
+// migrations/2026-12-03-000019_usage
+diesel::table! {
+    usage_daily (store_id, day, metric) {
+        store_id -> Uuid,
+        day -> Date,
+        metric -> Text,
+        count -> Int8,
+    }
+}
+
+diesel::table! {
+    usage_flushes (id) {
+        id -> Uuid,
+        flushed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    usage_alerts (store_id, metric, period, threshold) {
+        store_id -> Uuid,
+        metric -> Text,
+        period -> Date,
+        threshold -> Int2,
+        sent_at -> Timestamptz,
+    }
+}

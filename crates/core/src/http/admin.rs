@@ -7,10 +7,11 @@ use super::extract::Operator;
 use super::json::Json;
 use crate::admin::{self, SetStorePlan, UpdatePlan};
 use crate::context::Core;
-use crate::error::{Error, Problem, Result};
+use crate::error::{Error, Problem, Result, Validator};
 use crate::id::StoreId;
 use crate::tenancy::Store;
 use crate::tenancy::plans::{PgPlanService, Plan, PlanService};
+use crate::usage::{Metric, ranking};
 
 type Shared = web::Data<Core>;
 
@@ -62,4 +63,44 @@ pub async fn set_store_plan(
     // Read as text so a malformed id answers after the operator check, never before it.
     let store: StoreId = store_id.parse().map_err(|_| Error::not_found("store"))?;
     Ok(web::Json(admin::set_store_plan(&core, store, body.into_inner()).await?))
+}
+
+/// Which stores' usage an operator ranks, and how.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UsageQuery {
+    /// The metric to rank by: `api_calls`, `whatsapp_messages`, `instagram_messages`,
+    /// `email_messages`, `sms_messages` or `webhook_deliveries` (default `api_calls`).
+    pub metric: Option<String>,
+    /// `desc` (the most used first, the default) or `asc`.
+    pub order: Option<ranking::Order>,
+    /// Stores per page, 1 to 100 (default 20).
+    pub limit: Option<i64>,
+    /// Stores to skip, from a page's `next_offset` (default 0).
+    pub offset: Option<i64>,
+}
+
+/// Every store's use of one metric this period, ranked (operators only): what a platform usage
+/// dashboard sorts by.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(UsageQuery), responses(
+    (status = 200, description = "A page of the ranking", body = ranking::Ranking),
+    (status = 404, description = "Not an operator with TOTP on (the same answer as an unknown route)",
+     body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/admin/usage")]
+pub async fn usage_ranking(
+    _operator: Operator,
+    core: Shared,
+    query: super::query::Query<UsageQuery>,
+) -> Result<web::Json<ranking::Ranking>> {
+    let metric = query.metric.as_deref().unwrap_or("api_calls");
+    let limit = query.limit.unwrap_or(20);
+    let offset = query.offset.unwrap_or(0);
+    let mut check = Validator::new();
+    check.check(Metric::from_name(metric).is_some(), "metric", "invalid_choice", "Not a metric balcao meters.");
+    check.check((1..=ranking::MAX_LIMIT).contains(&limit), "limit", "out_of_range", "Between 1 and 100.");
+    check.check(offset >= 0, "offset", "out_of_range", "Zero or more.");
+    check.finish()?;
+    let metric = Metric::from_name(metric).unwrap_or(Metric::ApiCalls);
+    Ok(web::Json(ranking::ranking(&core, metric, query.order.unwrap_or_default(), limit, offset).await?))
 }

@@ -14,6 +14,7 @@ pub mod query;
 pub mod storable;
 pub mod stores;
 pub mod team;
+pub mod usage;
 
 use std::sync::Arc;
 
@@ -112,5 +113,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(team::revoke_invitation)
         .service(admin::list_plans)
         .service(admin::update_plan)
-        .service(admin::set_store_plan);
+        .service(admin::set_store_plan)
+        .service(admin::usage_ranking)
+        .service(usage::store_usage);
 }

@@ -9,6 +9,15 @@
 //! - `quota:{<store>}:<YYYY-MM>` ([`month_key`]): the month's running total per [`Metric::name`],
 //!   what a hard quota is checked against; never flushed, it expires after the month.
 
+pub mod alerts;
+pub mod daily;
+pub mod events;
+pub mod flush;
+pub mod job;
+pub mod notify;
+pub mod ranking;
+pub mod report;
+
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 
 pub mod charge;
@@ -111,6 +120,11 @@ pub fn day_key(store: StoreId, day: NaiveDate) -> String {
 /// The Redis hash of `store`'s running totals in the month holding `day`.
 pub fn month_key(store: StoreId, day: NaiveDate) -> String {
     format!("quota:{{{}}}:{}", store.uuid(), day.format("%Y-%m"))
+}
+
+/// The first day of the month holding `day`.
+pub fn month_of(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
 }
 
 /// The first instant of the month holding `at` (a usage period starts there, in UTC).

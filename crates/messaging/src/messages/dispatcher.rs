@@ -1,5 +1,7 @@
 //! The dispatcher: checks a send (recipient, content, the marketing gate, the customer-service
-//! window), then stores the message `queued` with its send job in one transaction.
+//! window), counts it against the store's monthly quota for its channel kind (429
+//! `quota_exceeded` past a hard one), then stores the message `queued` with its send job in one
+//! transaction.
 
 use std::sync::Arc;
 
@@ -9,6 +11,7 @@ use balcao_core::consent::MarketingConsentLedger;
 use balcao_core::error::{Error, Result, Validator};
 use balcao_core::id::StoreId;
 use balcao_core::jobs::{self, NewJob};
+use balcao_core::usage::{self, Metric};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -165,6 +168,10 @@ impl MessageDispatcher for PgDispatcher {
                 let (conversation, last_inbound) =
                     touch_conversation(conn, store, ChannelId(channel.id), &contact, None).await?;
                 window_rule(kind, &settings, &req.content, last_inbound, Utc::now())?;
+                // Counted once every check passed; past a hard monthly quota, 429 and nothing queued.
+                if let Some(metric) = Metric::messages(kind.as_str()) {
+                    usage::charge::consume(&self.core, store, metric, 1).await?;
+                }
                 insert(conn, store, &channel, conversation, &contact, &req).await
             })
             .await?;

@@ -16,7 +16,12 @@ use super::service::MessageService;
     request_body = SendMessage, responses(
     (status = 202, description = "The queued message", body = Message),
     (status = 422, description = "Invalid; outside the customer-service window (`outside_customer_service_window`); or marketing the contact may not receive: a store customer without a granted marketing consent for the channel (`marketing_consent_missing`), or a contact who revoked it or opted out (`recipient_opted_out`), both naming `to`",
-        body = balcao_core::error::Problem, content_type = "application/problem+json")))]
+        body = balcao_core::error::Problem, content_type = "application/problem+json"),
+    (status = 429, description = "The store's monthly quota of messages of the channel's kind is used up and the plan makes it hard (`quota_exceeded`); `Retry-After` says when it renews, `RateLimit-Policy` and `RateLimit` name the quota",
+        body = balcao_core::error::Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds until the quota renews"),
+            ("RateLimit-Policy" = String, description = "The quota, as an IETF RateLimit-Policy list"),
+            ("RateLimit" = String, description = "What is left of it, as an IETF RateLimit list")))))]
 #[post("/stores/{store_id}/messages")]
 pub async fn send_message(
     dispatcher: web::Data<dyn MessageDispatcher>,

@@ -1,5 +1,7 @@
 //! The job that sends one delivery: throttled to the endpoint's rate limit, signed per
-//! Standard Webhooks, retried on a Svix-like schedule, with the endpoint's health tracked.
+//! Standard Webhooks, retried on a Svix-like schedule, with the endpoint's health tracked. Every
+//! attempt counts against the store's monthly webhook deliveries; past a hard quota it is not
+//! sent and the delivery is given up with the reason, without counting against the endpoint.
 
 use std::time::Duration;
 
@@ -7,8 +9,9 @@ use async_trait::async_trait;
 use balcao_core::Core;
 use balcao_core::error::Error;
 use balcao_core::events;
-use balcao_core::id::EventId;
+use balcao_core::id::{EventId, StoreId};
 use balcao_core::jobs::{JobContext, JobError, JobHandler, with_jitter};
+use balcao_core::usage::{self, Metric};
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -117,6 +120,17 @@ impl JobHandler for DeliverJob {
         if let Some(after) = self.throttle(&endpoint).await {
             return Err(JobError::Defer { reason: "endpoint rate limit".into(), after });
         }
+        // Each attempt counts against the store's monthly deliveries; past a hard quota the
+        // delivery is not sent, and the endpoint's health is untouched (it did not fail).
+        match usage::charge::consume(&self.core, StoreId(store_id), Metric::WebhookDeliveries, 1).await {
+            Ok(_) => {}
+            Err(Error::QuotaExceeded { detail, .. }) => {
+                not_sent(&mut conn, &delivery, &format!("not sent: {QUOTA_REFUSAL}: {detail}")).await?;
+                tracing::info!(delivery = %delivery_id, endpoint = %endpoint.id, "webhook delivery refused by quota");
+                return Ok(());
+            }
+            Err(error) => return Err(error.into()),
+        }
         let event = events::load(&mut conn, EventId(delivery.event_id)).await?;
         let signed = send::sign(&self.core, &endpoint, &event, now)?;
         // The pooled connection is not held across the request.
@@ -188,6 +202,29 @@ impl DeliverJob {
         let after = self.backoff(attempt);
         outcome.retry_after.map_or(after, |retry_after| after.max(retry_after))
     }
+}
+
+/// The reason recorded on a delivery the store's monthly quota refused.
+pub const QUOTA_REFUSAL: &str = "quota_exceeded";
+
+/// Records an attempt that sent nothing, with `why`, and gives the delivery up.
+async fn not_sent(conn: &mut diesel_async::AsyncPgConnection, delivery: &Delivery, why: &str) -> Result<(), Error> {
+    diesel::insert_into(wa::table)
+        .values((
+            wa::store_id.eq(delivery.store_id),
+            wa::id.eq(uuid::Uuid::now_v7()),
+            wa::delivery_id.eq(delivery.id),
+            wa::attempt.eq(delivery.attempts + 1),
+            wa::request_headers.eq(serde_json::json!({})),
+            wa::response_status.eq(None::<i32>),
+            wa::response_body.eq(""),
+            wa::duration_ms.eq(0),
+            wa::error.eq(Some(why)),
+            wa::created_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await?;
+    mark(conn, delivery, DEAD, None, None).await
 }
 
 async fn mark(
