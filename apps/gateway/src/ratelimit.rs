@@ -20,7 +20,9 @@ use balcao_core::http::extract::Resolved;
 use balcao_core::http::{StoreAccess, bearer_token, problem::insert_ratelimit_headers};
 use balcao_core::id::StoreId;
 use balcao_core::identity::Principal;
-use balcao_core::ratelimit::{Charge, Limiter, Outcome, Policy, Rate, ceil_secs, limiter_key};
+use balcao_core::ratelimit::{
+    Charge, Limiter, Outcome, Policy, RATELIMIT, RATELIMIT_POLICY, Rate, ceil_secs, limiter_key,
+};
 use balcao_core::tenancy::plans::{DEFAULT_PLAN, Plan};
 use balcao_core::usage::{self, Metric};
 
@@ -265,8 +267,30 @@ pub async fn rate_limit(
         return Ok(req.into_response(response));
     }
     let mut response = next.call(req).await?.map_into_boxed_body();
-    insert_ratelimit_headers(response.headers_mut(), &policies);
+    // A handler that refused a quota of its own (a message past the month's) named it first.
+    let named = response.headers().get(RATELIMIT_POLICY).is_some();
+    if named {
+        append(response.headers_mut(), &policies);
+    } else {
+        insert_ratelimit_headers(response.headers_mut(), &policies);
+    }
     Ok(response)
+}
+
+/// Adds `policies` after the ones a handler's answer already names.
+fn append(headers: &mut actix_web::http::header::HeaderMap, policies: &[Policy]) {
+    use actix_web::http::header::{HeaderName, HeaderValue};
+    for (name, item) in
+        [(RATELIMIT_POLICY, Policy::policy_item as fn(&Policy) -> String), (RATELIMIT, Policy::limit_item)]
+    {
+        let name = HeaderName::from_static(name);
+        let mut items: Vec<String> =
+            headers.get(&name).and_then(|v| v.to_str().ok()).map(|v| vec![v.to_owned()]).unwrap_or_default();
+        items.extend(policies.iter().map(item));
+        if let Ok(value) = HeaderValue::from_str(&items.join(", ")) {
+            headers.insert(name, value);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -73,10 +73,13 @@ pub struct UsageQuery {
     /// `email_messages`, `sms_messages` or `webhook_deliveries` (default `api_calls`).
     pub metric: Option<String>,
     /// `desc` (the most used first, the default) or `asc`.
+    #[param(inline)]
     pub order: Option<ranking::Order>,
     /// Stores per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// Stores to skip, from a page's `next_offset` (default 0).
+    #[param(minimum = 0, maximum = 1_000_000_000)]
     pub offset: Option<i64>,
 }
 
@@ -99,7 +102,7 @@ pub async fn usage_ranking(
     let mut check = Validator::new();
     check.check(Metric::from_name(metric).is_some(), "metric", "invalid_choice", "Not a metric balcao meters.");
     check.check((1..=ranking::MAX_LIMIT).contains(&limit), "limit", "out_of_range", "Between 1 and 100.");
-    check.check(offset >= 0, "offset", "out_of_range", "Zero or more.");
+    check.check((0..=1_000_000_000).contains(&offset), "offset", "out_of_range", "Between 0 and 1000000000.");
     check.finish()?;
     let metric = Metric::from_name(metric).unwrap_or(Metric::ApiCalls);
     Ok(web::Json(ranking::ranking(&core, metric, query.order.unwrap_or_default(), limit, offset).await?))

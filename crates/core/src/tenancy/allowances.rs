@@ -90,6 +90,9 @@ impl Allowance {
     }
 }
 
+/// A plan's name and its countable allowances: endpoints, seats, products.
+type PlanCounts = (String, Option<i32>, Option<i32>, Option<i32>);
+
 /// Takes the store's lock for `resource` until the surrounding transaction ends (call it inside
 /// one) and reads what the store's plan allows, fresh from the database. 404 for an unknown store.
 pub async fn lock(conn: &mut AsyncPgConnection, store: StoreId, resource: Countable) -> Result<Allowance> {
@@ -98,7 +101,7 @@ pub async fn lock(conn: &mut AsyncPgConnection, store: StoreId, resource: Counta
         .bind::<Text, _>(key)
         .execute(conn)
         .await?;
-    let found: Option<(String, Option<i32>, Option<i32>, Option<i32>)> = stores::table
+    let found: Option<PlanCounts> = stores::table
         .inner_join(plans::table.on(plans::name.eq(stores::plan)))
         .filter(stores::id.eq(store.uuid()))
         .filter(stores::deleted_at.is_null())

@@ -22,6 +22,7 @@ pub const MAX_LIMIT: i64 = 100;
 /// Which way a ranking runs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = UsageOrder)]
 pub enum Order {
     /// The most used first.
     #[default]
