@@ -40,7 +40,7 @@ async fn n_calls_metered_read_n_once_flushed_also_after_a_double_flush_or_a_cras
     assert_eq!(flush::apply(&app.core.pool, &taken, &counts).await.unwrap(), Applied::Added);
     assert_eq!(flush::apply(&app.core.pool, &taken, &counts).await.unwrap(), Applied::AlreadyApplied, "a retry");
     // (crash: no finish)
-    assert_eq!(flush::scan(&app.core, true).await.unwrap(), [taken.clone()], "left taken");
+    assert_eq!(flush::scan(&app.core, true).await.unwrap(), std::slice::from_ref(&taken), "left taken");
     let retried = flush::run(&app.core).await.unwrap();
     assert_eq!(retried.applied, 0, "already applied: {retried:?}");
     assert!(flush::scan(&app.core, true).await.unwrap().is_empty(), "the leftover is gone");

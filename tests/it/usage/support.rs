@@ -7,7 +7,6 @@ use balcao_core::usage::Metric;
 use balcao_tests::TestApp;
 use diesel::sql_types::{BigInt, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
-use reqwest::StatusCode;
 use serde_json::Value;
 
 pub fn store_id(store: &str) -> StoreId {
@@ -59,20 +58,13 @@ pub async fn usage(app: &TestApp, token: &str, store: &str) -> Value {
     serde_json::to_value(report).expect("report json")
 }
 
-/// The store's usage report through the API (itself one metered read).
-pub async fn usage_over_http(app: &TestApp, token: &str, store: &str) -> Value {
-    let (status, body) = app.get(&format!("/v1/stores/{store}/usage"), token).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body
-}
-
 /// One metric's entry in a usage report.
 pub fn metric<'a>(report: &'a Value, name: &str) -> &'a Value {
     report["metrics"].as_array().unwrap().iter().find(|m| m["metric"] == name).unwrap_or_else(|| panic!("{report}"))
 }
 
 /// Today's counts in a usage report's daily series.
-pub fn today<'a>(report: &'a Value) -> &'a Value {
+pub fn today(report: &Value) -> &Value {
     let day = chrono::Utc::now().date_naive().to_string();
     report["daily"].as_array().unwrap().iter().find(|d| d["day"] == day.as_str()).unwrap_or_else(|| panic!("{report}"))
 }

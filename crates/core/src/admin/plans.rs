@@ -16,10 +16,6 @@ use crate::schema::{plans, stores};
 use crate::tenancy::plans::Plan;
 use crate::tenancy::{PgStoreService, Store, StoreRow, StoreService};
 
-/// The metrics a plan's monthly quotas meter, as `soft_quotas` names them.
-pub const QUOTA_METRICS: [&str; 6] =
-    ["api_calls", "whatsapp_messages", "instagram_messages", "email_messages", "sms_messages", "webhook_deliveries"];
-
 /// `PATCH /v1/admin/plans/{plan}`: only the fields given change; `null` makes an allowance
 /// unlimited (where it may be).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ToSchema)]
@@ -145,7 +141,7 @@ fn changes(req: &UpdatePlan) -> Result<PlanChanges> {
     }
     let soft_quotas = required(&mut v, "soft_quotas", &req.soft_quotas).map(|mut metrics| {
         for (i, metric) in metrics.iter().enumerate() {
-            let known = QUOTA_METRICS.contains(&metric.as_str());
+            let known = crate::usage::Metric::from_name(metric).is_some();
             v.check(known, &format!("soft_quotas[{i}]"), "invalid", "is not a metric with a monthly quota");
         }
         metrics.sort();
