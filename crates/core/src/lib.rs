@@ -65,6 +65,7 @@
 //! | [`tenancy::model`] | store, member, role, invitation and API key rows and API types |
 //! | [`tenancy::plan_cache`] | a plan's allowances as a row, and the in-process cache of stores' plans |
 //! | [`tenancy::plans`] | plans as data: each store's allowances of rate, monthly quotas and countable resources |
+//! | [`tenancy::notify`] | emailing a store's owners about an event, from a subscriber |
 //! | [`tenancy::permissions`] | permissions and the built-in roles |
 //! | [`tenancy::roles`] | custom roles and what a role name grants |
 //! | [`tenancy::stores`] | stores: create, list, read, update, delete |

@@ -23,17 +23,18 @@ async fn the_report_covers_the_period_and_its_range_is_checked_naming_the_parame
     assert!((28..=31).contains(&days.len()), "every day of the period: {report}");
     assert_eq!(days[0]["day"], report["from"]);
 
-    let path = format!("/v1/stores/{store}/usage?from=2026-01-10&to=2026-01-12");
+    let today = chrono::Utc::now().date_naive();
+    let day = |ago: i64| (today - chrono::Duration::days(ago)).format("%Y-%m-%d").to_string();
+    let path = format!("/v1/stores/{store}/usage?from={}&to={}", day(12), day(10));
     let (status, body) = app.get(&path, &token).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["daily"].as_array().map(Vec::len), Some(3), "{body}");
 
-    for (query, field) in [
-        ("from=yesterday", "from"),
-        ("to=2026-02-30", "to"),
-        ("from=2026-03-02&to=2026-03-01", "to"),
-        ("from=2025-01-01&to=2026-02-05", "to"),
-    ] {
+    let backwards = format!("from={}&to={}", day(1), day(2));
+    let too_long = format!("from={}&to={}", day(401), day(0));
+    for (query, field) in
+        [("from=yesterday", "from"), ("to=2026-02-30", "to"), (backwards.as_str(), "to"), (too_long.as_str(), "to")]
+    {
         let (status, body) = app.get(&format!("/v1/stores/{store}/usage?{query}"), &token).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {body}");
         assert_eq!(body["errors"][0]["field"], field, "{query}: {body}");

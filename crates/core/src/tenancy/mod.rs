@@ -6,6 +6,7 @@ pub mod events;
 pub mod invitations;
 pub mod members;
 pub mod model;
+pub mod notify;
 pub mod permissions;
 pub mod plan_cache;
 pub mod plans;

@@ -5,12 +5,10 @@ use async_trait::async_trait;
 use super::Metric;
 use super::events::{ThresholdReached, USAGE_THRESHOLD_REACHED};
 use crate::context::Core;
-use crate::error::Error;
 use crate::events::{Event, EventSubscriber};
 use crate::jobs::JobError;
 use crate::mail::Email;
-use crate::tenancy::members::owner_emails;
-use crate::tenancy::stores::{PgStoreService, StoreService};
+use crate::tenancy::notify::email_owners;
 
 /// The subscriber's name on the event bus.
 pub const SUBSCRIBER: &str = "usage.threshold_email";
@@ -92,22 +90,7 @@ impl EventSubscriber for ThresholdNotifier {
         let Some(store) = event.store_id else { return Ok(()) };
         let alert: ThresholdReached = serde_json::from_value(event.data.clone())
             .map_err(|e| JobError::Permanent(format!("bad usage.threshold_reached payload: {e}")))?;
-        let name = match PgStoreService::new(self.core.clone()).get(store).await {
-            Ok(found) => found.name,
-            Err(Error::NotFound { .. }) => return Ok(()),
-            Err(e) => return Err(e.into()),
-        };
-        let mut conn = self.core.pool.get().await.map_err(Error::from)?;
-        let owners = owner_emails(&mut conn, store).await?;
-        drop(conn);
-        if owners.is_empty() {
-            return Ok(());
-        }
-        match self.core.mailer.send(&message(&name, owners, &alert)).await {
-            Ok(()) => Ok(()),
-            Err(e) if e.is_permanent() => Err(JobError::Permanent(e.to_string())),
-            Err(e) => Err(JobError::retry(e)),
-        }
+        email_owners(&self.core, store, |name, owners| message(name, owners, &alert)).await
     }
 }
 

@@ -2,12 +2,10 @@
 
 use async_trait::async_trait;
 use balcao_core::Core;
-use balcao_core::error::Error;
 use balcao_core::events::{Event, EventSubscriber};
 use balcao_core::jobs::JobError;
 use balcao_core::mail::Email;
-use balcao_core::tenancy::members::owner_emails;
-use balcao_core::tenancy::stores::{PgStoreService, StoreService};
+use balcao_core::tenancy::notify::email_owners;
 
 use super::events::{ENDPOINT_DISABLED, EndpointDisabled};
 use super::health::GONE;
@@ -63,23 +61,7 @@ impl EventSubscriber for DisabledEndpointNotifier {
         let Some(store) = event.store_id else { return Ok(()) };
         let disabled: EndpointDisabled = serde_json::from_value(event.data.clone())
             .map_err(|e| JobError::Permanent(format!("bad endpoint.disabled payload: {e}")))?;
-        let name = match PgStoreService::new(self.core.clone()).get(store).await {
-            Ok(found) => found.name,
-            // The store was deleted since: nobody to tell.
-            Err(Error::NotFound { .. }) => return Ok(()),
-            Err(e) => return Err(e.into()),
-        };
-        let mut conn = self.core.pool.get().await.map_err(Error::from)?;
-        let owners = owner_emails(&mut conn, store).await?;
-        drop(conn);
-        if owners.is_empty() {
-            return Ok(());
-        }
-        match self.core.mailer.send(&message(&name, owners, &disabled)).await {
-            Ok(()) => Ok(()),
-            Err(e) if e.is_permanent() => Err(JobError::Permanent(e.to_string())),
-            Err(e) => Err(JobError::retry(e)),
-        }
+        email_owners(&self.core, store, |name, owners| message(name, owners, &disabled)).await
     }
 }
 
