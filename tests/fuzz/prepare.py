@@ -5,15 +5,21 @@ has a real value, then writes the schemathesis configuration.
 Destructive operations (deleting a store, a member, a category, ...) get throwaway resources of
 their own, so that fuzzing them does not take the demo store's data away from the others.
 
-Usage: prepare.py --base URL --ids demo-ids.json --spec openapi.json --mail-dir DIR --out schemathesis.toml
+The platform operators' routes (`/v1/admin/...`) are fuzzed with an operator's session: a user
+signed up here, with TOTP turned on through the API and granted with `balcao admin grant`.
+
+Usage: prepare.py --base URL --ids demo-ids.json --spec openapi.json --mail-dir DIR --bin balcao --out schemathesis.toml
 """
 
 import argparse
+import base64
 import hashlib
 import hmac
 import json
 import pathlib
 import re
+import struct
+import subprocess
 import sys
 import time
 import uuid
@@ -255,6 +261,37 @@ def docs_viewer_file(base):
     return found.group(1)
 
 
+def totp_code(secret_b32, at=None):
+    """RFC 6238 with the server's parameters: SHA-1, 6 digits, 30 s steps."""
+    secret = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
+    digest = hmac.new(secret, struct.pack(">Q", int(at if at is not None else time.time()) // 30), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+def operator_session(api, mail_dir, binary):
+    """A platform operator's session: signed up and verified, TOTP on, granted from the command line."""
+    email = f"operador-{uuid.uuid4().hex[:8]}@example.com"
+    login = {"email": email, "password": "fuzz-operator-123"}
+    api.post("/v1/auth/signup", {**login, "name": "Operadora"})
+    api.post("/v1/auth/verify-email", {"token": emailed_token(mail_dir, email, "verify-email")})
+    token = api.post("/v1/auth/login", login)["token"]
+    secret = api.post("/v1/me/totp", token=token)["secret"]
+    api.post("/v1/me/totp/confirm", {"code": totp_code(secret)}, token=token)
+    granted = subprocess.run([binary, "admin", "grant", email], capture_output=True, text=True, timeout=60)
+    if granted.returncode != 0:
+        sys.exit(f"fuzz setup: balcao admin grant failed: {granted.stderr[-600:]}")
+    api.get("/v1/admin/plans", token=token)  # fails loudly unless the session is an operator's
+    return token
+
+
+def admin_operations(spec):
+    """Every operation of the spec under /v1/admin, as schemathesis names it."""
+    paths = json.loads(pathlib.Path(spec).read_text())["paths"]
+    return sorted(f"{method.upper()} {path}" for path, item in paths.items() if path.startswith("/v1/admin/")
+                  for method in item if method in {"get", "post", "put", "patch", "delete"})
+
+
 def toml_value(value):
     return json.dumps(value, ensure_ascii=False)
 
@@ -276,13 +313,12 @@ def write_config(out, base, spec, params, overrides, token, customer_token, logo
     # Ending sessions or changing the password must not end the session the rest of the run uses.
     ending = ["POST /v1/auth/logout", "DELETE /v1/me/sessions", "DELETE /v1/me/sessions/{session_id}",
               "PUT /v1/me/password"]
-    overrides = overrides + [(ending, None)]
-    for names, values in overrides:
+    overrides = overrides + [(ending, None, logout_token)]
+    for names, values, bearer in overrides:
         lines += ["", "[[operations]]", f"include-name = {toml_value(names)}"]
-        if values is None:
-            # Logging out must not end the session the rest of the run uses.
-            lines += ["[operations.headers]", f"Authorization = {toml_value('Bearer ' + logout_token)}"]
-        else:
+        if bearer is not None:
+            lines += ["[operations.headers]", f"Authorization = {toml_value('Bearer ' + bearer)}"]
+        if values:
             lines += ["[operations.parameters]"]
             lines += [f"{toml_value('path.' + k)} = {toml_value(v)}" for k, v in sorted(values.items())]
     pathlib.Path(out).write_text("\n".join(lines) + "\n")
@@ -301,7 +337,7 @@ def check_every_parameter(spec, params):
 
 def main():
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for flag in ["--base", "--ids", "--spec", "--mail-dir", "--out"]:
+    for flag in ["--base", "--ids", "--spec", "--mail-dir", "--bin", "--out"]:
         args.add_argument(flag, required=True)
     args = args.parse_args()
     ids = json.loads(pathlib.Path(args.ids).read_text())
@@ -312,7 +348,13 @@ def main():
     # Registering a passkey needs an authenticator, which this setup has none of: an unknown
     # id exercises DELETE /v1/me/passkeys/{passkey_id}'s 404.
     params["passkey_id"] = str(uuid.uuid4())
-    overrides = throwaways(api, ids, params)
+    overrides = [(names, values, None) for names, values in throwaways(api, ids, params)]
+    # Operators edit the `enterprise` plan (the demo store is on `free`) and move a throwaway
+    # store between plans, so their fuzzing changes nothing the rest of the run depends on.
+    params["plan"] = "enterprise"
+    operator = operator_session(api, args.mail_dir, args.bin)
+    moved = api.post("/v1/stores", {"name": "Loja do operador", "slug": f"operador-{uuid.uuid4().hex[:6]}"})["id"]
+    overrides.append((admin_operations(args.spec), {"store_id": moved}, operator))
     login = {"email": "demo@balcao.dev", "password": "balcao-demo-123"}
     logout_token = requests.post(f"{args.base}/v1/auth/login", json=login, timeout=30).json()["token"]
     # A session of its own for DELETE /v1/me/sessions/{session_id} to end.

@@ -84,7 +84,7 @@ done
 
 log "seeding the rest and writing the schemathesis config"
 "$venv/bin/python" tests/fuzz/prepare.py --base "$base" --ids "$work/ids.json" --spec "$spec" \
-    --mail-dir "$work/mail" --out "$work/schemathesis.toml"
+    --mail-dir "$work/mail" --bin "$bin" --out "$work/schemathesis.toml"
 
 if [ -x tests/client/node_modules/.bin/tsc ] && [ -f tests/client/src/schema.d.ts ]; then
     log "the typed TypeScript client against the live server"
