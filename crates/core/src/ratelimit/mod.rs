@@ -4,8 +4,9 @@
 //! The state of a limiter is one timestamp, the theoretical arrival time (TAT) of the next
 //! request. In Redis it is kept and updated by one Lua script ([`SCRIPT`]): atomic, on the
 //! server's clock (so instances with skewed clocks agree), one key per limiter, no read-then-
-//! write race. The same arithmetic runs in process ([`decide`]) for a server without Redis and
-//! as the fallback while Redis is unreachable.
+//! write race. [`decide`] is the script's arithmetic in Rust, the reference its tests compare
+//! with. In process (a server without Redis, and the fallback while Redis is unreachable) the
+//! `governor` crate decides ([`local`]), checked against the same reference table.
 
 pub mod limiter;
 pub mod local;

@@ -61,14 +61,39 @@ fn a_divided_rate_keeps_at_least_one_request() {
 }
 
 #[test]
-fn the_local_limiter_keeps_one_state_per_key() {
-    let limiter = LocalLimiter::new(100);
-    let rate = Rate::new(10, Duration::from_secs(1), 2);
-    let now = 1_764_000_000_000_000;
-    assert!(limiter.check_at("a", &rate, now).allowed);
-    assert!(limiter.check_at("a", &rate, now).allowed);
-    assert!(!limiter.check_at("a", &rate, now).allowed);
-    assert!(limiter.check_at("b", &rate, now).allowed, "another key has its own bucket");
+fn the_local_limiter_follows_the_reference_table_too() {
+    // governor on a fake clock, walked through the same table as the script's arithmetic.
+    let clock = governor::clock::FakeRelativeClock::default();
+    let limiter = LocalLimiter::with_clock(100, clock.clone());
+    let rate = Rate::new(10, Duration::from_secs(1), 5);
+    let mut now = 0;
+    for (i, &(at, allowed, remaining, retry)) in TEN_PER_SECOND_BURST_FIVE.iter().enumerate() {
+        clock.advance(Duration::from_micros(u64::try_from(at - now).unwrap_or(0)));
+        now = at;
+        let decision = limiter.check("k", &rate);
+        assert_eq!(
+            (decision.allowed, decision.remaining, decision.retry_after),
+            (allowed, remaining, Duration::from_micros(u64::try_from(retry).unwrap_or(0))),
+            "row {i} at {at} us"
+        );
+    }
+}
+
+#[test]
+fn the_local_limiter_keeps_one_state_per_key_and_starts_afresh_when_the_rate_changes() {
+    let limiter = LocalLimiter::with_clock(100, governor::clock::FakeRelativeClock::default());
+    let rate = Rate::new(1, Duration::from_secs(3600), 2);
+    let first = limiter.check("a", &rate);
+    assert!(first.allowed && first.remaining == 1);
+    assert_eq!(first.reset, Duration::from_secs(3600), "one cell spent: full again in one emission");
+    assert!(limiter.check("a", &rate).allowed);
+    let refused = limiter.check("a", &rate);
+    assert!(!refused.allowed);
+    assert_eq!((refused.retry_after, refused.reset), (Duration::from_secs(3600), Duration::from_secs(7200)));
+    assert!(limiter.check("b", &rate).allowed, "another key has its own bucket");
+    let upgraded = Rate::new(1, Duration::from_secs(3600), 10);
+    let after = limiter.check("a", &upgraded);
+    assert!(after.allowed && after.remaining == 9, "a new plan's rate applies at once: {after:?}");
 }
 
 fn redis_url() -> String {
